@@ -1,0 +1,337 @@
+"""The frozen result types that travel from measurement to presentation.
+
+Units live in field names (``p90_ms``, ``peak_rss_mb``). Every number carries its provenance:
+``measured`` (here, on this machine and data), ``published`` (with a citation) or ``estimated`` (by a
+named method). Every type round-trips through ``to_dict``/``from_dict`` (plain JSON types only).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+__all__ = [
+    "CandidateInfo",
+    "CandidateResult",
+    "HardwareInfo",
+    "LatencyStats",
+    "LengthsSummary",
+    "ProfileResult",
+    "PublishedFigure",
+    "QualityEstimate",
+    "RankedCandidate",
+    "Recommendation",
+    "Rejection",
+    "SampleSummary",
+]
+
+Provenance = Literal["measured", "published", "estimated", "unknown"]
+Status = Literal["ok", "failed", "skipped"]
+
+
+class _Serializable:
+    """``to_dict``/``from_dict`` for frozen dataclasses made of JSON types, tuples and each other."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: _to_plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]):  # noqa: ANN206 - returns cls
+        hints = typing.get_type_hints(cls)
+        kwargs = {}
+        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
+            if f.name in data:
+                kwargs[f.name] = _from_plain(hints[f.name], data[f.name])
+        return cls(**kwargs)
+
+
+def _to_plain(value: Any) -> Any:
+    if isinstance(value, _Serializable):
+        return value.to_dict()
+    if isinstance(value, (tuple, list)):
+        return [_to_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {str(k): _to_plain(v) for k, v in value.items()}
+    return value
+
+
+def _from_plain(hint: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = typing.get_origin(hint)
+    args = typing.get_args(hint)
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        for arg in args:
+            if arg is type(None):
+                continue
+            return _from_plain(arg, value)
+    if origin is tuple:
+        inner = args[0] if args else Any
+        return tuple(_from_plain(inner, v) for v in value)
+    if origin in (dict, Mapping) or hint is dict:
+        inner = args[1] if len(args) == 2 else Any
+        return {k: _from_plain(inner, v) for k, v in value.items()}
+    if isinstance(hint, type) and issubclass(hint, _Serializable):
+        return hint.from_dict(value)
+    return value
+
+
+@dataclass(frozen=True)
+class PublishedFigure(_Serializable):
+    """A figure from a paper or model card, never measured here."""
+
+    metric: str  # e.g. "MNLI-m accuracy"
+    value: float  # in the unit of the source (accuracy as a fraction 0..1)
+    split: str  # "dev" or "test"
+    citation: str  # where it was published: paper, table, or model card
+
+
+@dataclass(frozen=True)
+class CandidateInfo(_Serializable):
+    """What a candidate is, as the report shows it."""
+
+    name: str
+    kind: str  # "transformer" or "baseline"
+    family: str
+    source: str  # "catalog", "hub id" or "local path"
+    weights_source: str | None = None  # where its weights came from (DESIGN.md §4), once resolved
+    weights_detail: str | None = None  # the path, package or reason behind weights_source
+    published: tuple[PublishedFigure, ...] = ()
+    published_parameters: int | None = None
+
+
+@dataclass(frozen=True)
+class LatencyStats(_Serializable):
+    """Distribution of timed calls; warm-up calls are never included."""
+
+    n: int
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    stdev_ms: float
+    noisy: bool  # the repeat loop hit its time cap before the timings were stable
+    noise: float  # median over distinct inputs of IQR/median of their repeated timings
+
+    def percentile_ms(self, name: str) -> float:
+        """The value for ``"p50"``, ``"p90"``, ``"p95"`` or ``"p99"``."""
+        return float(getattr(self, f"{name}_ms"))
+
+
+@dataclass(frozen=True)
+class LengthsSummary(_Serializable):
+    """The input lengths a profile was measured at, and where they came from."""
+
+    source: str  # e.g. "candidate tokenizer on the sample", "approximated: regex pieces + 2"
+    n: int
+    p50: float
+    p90: float
+    max: int
+
+
+@dataclass(frozen=True)
+class ProfileResult(_Serializable):
+    """Cost of one candidate on one machine: latency, throughput, memory, size."""
+
+    candidate: str
+    device: str  # "cpu" or "cuda:0"
+    num_threads: int
+    latency: LatencyStats  # one forward pass (or predict call) at batch size 1 over the sample's lengths
+    throughput_batch_size: int
+    throughput_per_s: float  # examples per second at throughput_batch_size
+    tokenize: LatencyStats | None  # tokenization of one text, timed apart from the forward pass
+    peak_rss_mb: float | None  # child's peak RSS minus a baseline child's (CPU)
+    peak_gpu_mb: float | None  # torch.cuda.max_memory_allocated (CUDA)
+    parameters: int
+    weights_on_disk_mb: float | None  # None when the weights were never on disk (architecture-only)
+    lengths: LengthsSummary
+    batch_size: int = 1
+    gflops_per_s: float | None = None  # implied by FLOPs counted on one forward pass and its p50
+    machine_peak_gflops: float | None = None  # measured matmul peak at the same thread count
+    timer: str = "perf_counter"  # "perf_counter" or "cuda events"
+    provenance: Provenance = "measured"
+    library_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class QualityEstimate(_Serializable):
+    """How accurate a candidate would be on the user's data, and how that was found."""
+
+    candidate: str
+    method: str  # "cross-validation", "linear-probe", "published", "none"
+    provenance: Provenance
+    accuracy: float | None  # None means unknown: never zero, never guessed
+    accuracy_low: float | None = None  # 95% interval
+    accuracy_high: float | None = None
+    macro_f1: float | None = None
+    cv_accuracy_mean: float | None = None
+    cv_accuracy_std: float | None = None
+    n_train: int | None = None
+    n_test: int | None = None
+    citation: str | None = None
+    note: str = ""  # why accuracy is unknown, or what the figure refers to
+
+
+@dataclass(frozen=True)
+class CandidateResult(_Serializable):
+    """Everything measured about one candidate; a failure is a result, not a crash."""
+
+    candidate: CandidateInfo
+    status: Status
+    reason: str = ""  # why failed or skipped; empty when ok
+    profile: ProfileResult | None = None
+    quality: QualityEstimate | None = None
+
+    @property
+    def name(self) -> str:
+        return self.candidate.name
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.quality.accuracy if self.quality is not None else None
+
+
+@dataclass(frozen=True)
+class RankedCandidate(_Serializable):
+    """A candidate that meets every constraint, with its place and the reason for it."""
+
+    rank: int
+    name: str
+    reason: str
+    on_pareto_front: bool
+
+
+@dataclass(frozen=True)
+class Rejection(_Serializable):
+    """A candidate that does not meet the constraints (or could not be measured), and why."""
+
+    name: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HardwareInfo(_Serializable):
+    """The machine the measurements were taken on."""
+
+    platform: str
+    python: str
+    cpu_model: str
+    logical_cpus: int
+    usable_cpus: int
+    total_memory_mb: float
+    gpu_name: str | None = None
+    gpu_memory_mb: float | None = None
+    library_versions: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SampleSummary(_Serializable):
+    """The data a recommendation was made on (statistics, not the texts)."""
+
+    source: str
+    text_column: str
+    label_column: str | None
+    n: int
+    classes: tuple[str, ...]
+    class_counts: dict[str, int]
+    token_length_quantiles: dict[str, float]
+    token_length_method: str
+    n_train: int | None = None
+    n_test: int | None = None
+
+
+@dataclass(frozen=True)
+class Recommendation(_Serializable):
+    """The outcome of one advise run: ranked candidates, Pareto front, rejections, and context.
+
+    ``ranked`` lists the candidates that meet every constraint, best first; ``rejected`` the rest with
+    their reasons. ``results`` keeps every candidate's full measurements.
+    """
+
+    task: str
+    results: tuple[CandidateResult, ...]
+    ranked: tuple[RankedCandidate, ...]
+    pareto_front: tuple[str, ...]
+    rejected: tuple[Rejection, ...]
+    constraints: dict[str, Any]
+    config: dict[str, Any]
+    environment: HardwareInfo
+    sample: SampleSummary | None
+    quality_basis: str  # "measured on the sample" or "published figures (no sample given)"
+    created_at: str
+    modelpick_version: str
+
+    @property
+    def best(self) -> CandidateResult | None:
+        """The top-ranked candidate, or ``None`` when no candidate meets the constraints."""
+        return self.result(self.ranked[0].name) if self.ranked else None
+
+    @property
+    def satisfied(self) -> bool:
+        """Whether at least one candidate meets every constraint."""
+        return bool(self.ranked)
+
+    def result(self, name: str) -> CandidateResult:
+        """The full result of the candidate called ``name``."""
+        for result in self.results:
+            if result.name == name:
+                return result
+        from modelpick.exceptions import UnknownNameError
+
+        known = ", ".join(r.name for r in self.results)
+        raise UnknownNameError(f"No candidate named {name!r} in this recommendation. Known: {known}.")
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The recommendation as JSON (the format ``modelpick advise --json`` prints)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Recommendation:
+        """Read back what :meth:`to_json` wrote."""
+        return cls.from_dict(json.loads(text))
+
+    def to_frame(self):  # noqa: ANN201 - pandas is imported lazily
+        """One row per candidate: status, rank, accuracy, latency, memory, provenance.
+
+        Returns:
+            pandas.DataFrame indexed by candidate name, ranked candidates first.
+        """
+        from modelpick._imports import require
+
+        pd = require("pandas", purpose="build a DataFrame from a recommendation")
+        rank_of = {r.name: r.rank for r in self.ranked}
+        front = set(self.pareto_front)
+        rows = []
+        for r in self.results:
+            p, q = r.profile, r.quality
+            rows.append(
+                {
+                    "candidate": r.name,
+                    "kind": r.candidate.kind,
+                    "status": r.status,
+                    "rank": rank_of.get(r.name),
+                    "pareto": r.name in front,
+                    "accuracy": q.accuracy if q else None,
+                    "accuracy_low": q.accuracy_low if q else None,
+                    "accuracy_high": q.accuracy_high if q else None,
+                    "macro_f1": q.macro_f1 if q else None,
+                    "quality_method": q.method if q else None,
+                    "quality_provenance": q.provenance if q else None,
+                    "p50_ms": p.latency.p50_ms if p else None,
+                    "p90_ms": p.latency.p90_ms if p else None,
+                    "p99_ms": p.latency.p99_ms if p else None,
+                    "throughput_per_s": p.throughput_per_s if p else None,
+                    "peak_rss_mb": p.peak_rss_mb if p else None,
+                    "parameters": p.parameters if p else None,
+                    "weights_source": r.candidate.weights_source,
+                    "reason": r.reason,
+                }
+            )
+        frame = pd.DataFrame(rows).set_index("candidate")
+        order = sorted(frame.index, key=lambda n: (rank_of.get(n) is None, rank_of.get(n, 0)))
+        return frame.loc[order]
