@@ -1,0 +1,90 @@
+"""Load a resolved transformer candidate: real weights through ``from_pretrained``, or the bare
+architecture built from its config (random weights) when no weights are available."""
+
+from __future__ import annotations
+
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from modelpick._imports import require
+from modelpick.candidates._base import WeightsResolution
+from modelpick.exceptions import CandidateError
+
+__all__ = ["LoadedTransformer", "load_transformer", "weights_size_mb"]
+
+_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack")
+_TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "spiece.model", "vocab.json", "sentencepiece.bpe.model",
+                    "spm.model", "tokenizer_config.json")
+
+
+@dataclass(frozen=True)
+class LoadedTransformer:
+    """A model ready for inference (eval mode), its tokenizer if it has one, and its size."""
+
+    model: Any
+    tokenizer: Any | None
+    parameters: int
+    weights_on_disk_mb: float | None
+    config: Any
+
+
+def weights_size_mb(path: str | os.PathLike[str]) -> float | None:
+    """Size of the weight files under ``path`` in MiB (symlinks followed, as in the HF cache)."""
+    files = [p for p in Path(path).rglob("*") if p.suffix in _WEIGHT_SUFFIXES and p.is_file()]
+    if not files:
+        return None
+    return sum(p.stat().st_size for p in files) / 2**20
+
+
+def _has_tokenizer(path: Path) -> bool:
+    return any((path / name).exists() for name in _TOKENIZER_FILES)
+
+
+def load_transformer(
+    resolution: WeightsResolution, *, trust_remote_code: bool = False, device: str = "cpu"
+) -> LoadedTransformer:
+    """Build the model ``resolution`` points at, in eval mode on ``device``.
+
+    Raises:
+        CandidateError: the checkpoint or config cannot be loaded; the message says which and why.
+    """
+    transformers = require("transformers", purpose="load transformer candidates")
+    # transformers' progress bars and load reports would interleave with ours on stderr.
+    transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+    logging.getLogger("transformers").setLevel(logging.ERROR)
+    try:
+        if resolution.path is not None:
+            path = Path(resolution.path)
+            config = transformers.AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
+            model = transformers.AutoModel.from_pretrained(path, config=config, trust_remote_code=trust_remote_code)
+            tokenizer = (
+                transformers.AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+                if _has_tokenizer(path)
+                else None
+            )
+            on_disk = weights_size_mb(path)
+        else:
+            if not resolution.config:
+                raise CandidateError(
+                    "An architecture-only candidate needs an architecture config; none was given."
+                )
+            arch = dict(resolution.config)
+            config = transformers.AutoConfig.for_model(**arch)
+            model = transformers.AutoModel.from_config(config, trust_remote_code=trust_remote_code)
+            tokenizer = None
+            on_disk = None
+    except CandidateError:
+        raise
+    except Exception as exc:  # transformers raises OSError, ValueError, KeyError, ... for bad checkpoints
+        where = resolution.path or f"config {resolution.config.get('model_type') if resolution.config else None!r}"
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CandidateError(f"Could not load the model from {where}: {first_line}") from exc
+    model.eval()
+    if device != "cpu":
+        model.to(device)
+    parameters = sum(p.numel() for p in model.parameters())
+    return LoadedTransformer(model, tokenizer, parameters, on_disk, config)
