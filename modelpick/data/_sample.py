@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from modelpick.exceptions import DataError
 from modelpick.results import SampleSummary
 
 __all__ = ["DataSplit", "DatasetSample", "approximate_token_lengths", "TOKEN_LENGTH_METHOD"]
@@ -16,7 +17,12 @@ _PIECE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 
 
 def approximate_token_lengths(texts) -> list[int]:  # noqa: ANN001 - any iterable of str
-    """Word and punctuation pieces per text, a tokenizer-free stand-in for token counts."""
+    """Word and punctuation pieces per text, a tokenizer-free stand-in for token counts.
+
+    Example:
+        >>> approximate_token_lengths(["Hello, world!", "ok"])
+        [4, 1]
+    """
     return [len(_PIECE.findall(text)) for text in texts]
 
 
@@ -29,6 +35,11 @@ class DataSplit:
     test_texts: tuple[str, ...]
     test_labels: tuple[str, ...]
     random_state: int
+
+    def __post_init__(self) -> None:
+        # Lists given by hand become tuples, so all_texts concatenates and the split stays frozen.
+        for name in ("train_texts", "train_labels", "test_texts", "test_labels"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
 
     @property
     def all_texts(self) -> tuple[str, ...]:
@@ -48,6 +59,29 @@ class DatasetSample:
     text_column: str
     label_column: str | None
     _summary: SampleSummary | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # A guard for samples built by hand (tests, plug-ins); load_sample already checks all of this
+        # with messages that name rows. Lists become tuples so the sample stays hashable and frozen.
+        texts = tuple(self.texts)
+        labels = None if self.labels is None else tuple(self.labels)
+        object.__setattr__(self, "texts", texts)
+        object.__setattr__(self, "labels", labels)
+        bad = [t for t in texts if not isinstance(t, str)]
+        if bad:
+            raise DataError(f"Every text of a DatasetSample must be a str. Got {bad[0]!r} instead.")
+        if labels is not None:
+            if len(labels) != len(texts):
+                raise DataError(
+                    f"A DatasetSample needs one label per text. Got {len(labels)} labels for "
+                    f"{len(texts)} texts."
+                )
+            bad = [label for label in labels if not isinstance(label, str)]
+            if bad:
+                raise DataError(
+                    f"Every label of a DatasetSample must be a str. Got {bad[0]!r} instead; "
+                    "load_sample converts numbers to strings."
+                )
 
     @property
     def n(self) -> int:
