@@ -21,6 +21,7 @@ __all__ = [
     "LatencyStats",
     "LengthsSummary",
     "ProfileResult",
+    "ProfileSet",
     "PublishedFigure",
     "QualityEstimate",
     "RankedCandidate",
@@ -258,6 +259,7 @@ class Recommendation(_Serializable):
     ranked: tuple[RankedCandidate, ...]
     pareto_front: tuple[str, ...]
     rejected: tuple[Rejection, ...]
+    closest: str | None  # when nothing meets the constraints: the candidate that misses by least
     constraints: dict[str, Any]
     config: dict[str, Any]
     environment: HardwareInfo
@@ -335,3 +337,32 @@ class Recommendation(_Serializable):
         frame = pd.DataFrame(rows).set_index("candidate")
         order = sorted(frame.index, key=lambda n: (rank_of.get(n) is None, rank_of.get(n, 0)))
         return frame.loc[order]
+
+
+PROFILE_SET_FORMAT = "modelpick-profiles/1"
+
+
+@dataclass(frozen=True)
+class ProfileSet(_Serializable):
+    """Recorded profiles of one machine (``modelpick profile --save``), to advise from elsewhere."""
+
+    environment: HardwareInfo
+    profiles: tuple[ProfileResult, ...]
+    created_at: str
+    modelpick_version: str
+    device: str
+    num_threads: int
+    lengths_from: str  # the sample whose token lengths the profiles were measured at
+    failed: dict[str, str] = field(default_factory=dict)  # candidate -> why it has no profile
+    format: str = PROFILE_SET_FORMAT
+
+    def get(self, name: str) -> ProfileResult | None:
+        """The recorded profile of candidate ``name``, or ``None``."""
+        return next((p for p in self.profiles if p.candidate == name), None)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> ProfileSet:
+        return cls.from_dict(json.loads(text))

@@ -1,0 +1,35 @@
+"""modelpick: choose which model to deploy from measurements on your hardware and your data.
+
+Example:
+    >>> import modelpick
+    >>> "recommend" in modelpick.__all__
+    True
+"""
+
+from __future__ import annotations
+
+from modelpick.api import available_candidates, available_tasks, load_profiles, profile, recommend
+from modelpick.config import AdviseConfig
+from modelpick.data import DatasetSample, load_sample
+from modelpick.exceptions import ModelpickError
+from modelpick.results import CandidateResult, ProfileResult, ProfileSet, QualityEstimate, Recommendation
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AdviseConfig",
+    "CandidateResult",
+    "DatasetSample",
+    "ModelpickError",
+    "ProfileResult",
+    "ProfileSet",
+    "QualityEstimate",
+    "Recommendation",
+    "__version__",
+    "available_candidates",
+    "available_tasks",
+    "load_profiles",
+    "load_sample",
+    "profile",
+    "recommend",
+]

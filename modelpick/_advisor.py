@@ -1,0 +1,279 @@
+"""Orchestration: run the advise pipeline from a config to a :class:`Recommendation`.
+
+inputs -> facts (task, sample, candidates, hardware) -> measurements (profile, quality) -> decision.
+A candidate that fails at any stage becomes a ``CandidateResult(status="failed", reason=...)`` and the
+run goes on; only bad input (the user's to fix) stops the run, before any measuring starts.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from modelpick.candidates import resolve_candidates
+from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.config import AdviseConfig
+from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
+from modelpick.estimation import EstimationSettings, estimate_quality
+from modelpick.exceptions import ModelpickError
+from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
+from modelpick.profiling import ProfileSettings, profile_in_child
+from modelpick.results import (
+    CandidateResult,
+    HardwareInfo,
+    ProfileResult,
+    ProfileSet,
+    QualityEstimate,
+    Recommendation,
+)
+from modelpick.selection import Constraints, decide
+from modelpick.tasks import get_task
+
+__all__ = ["ProgressEvent", "advise", "profile_candidates"]
+
+MEASURED_BASIS = "measured on your sample (held-out split, same for every candidate)"
+PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its citation"
+
+
+@dataclass(frozen=True)
+class ProgressEvent:
+    """One step of a run, for progress displays. ``stage`` is one of
+    ``"start"``, ``"resolve"``, ``"profile"``, ``"estimate"``, ``"done"``, ``"failed"``, ``"finish"``."""
+
+    stage: str
+    index: int  # 0-based index of the candidate; total for "finish"
+    total: int
+    candidate: str = ""
+    message: str = ""
+
+
+ProgressCallback = Callable[[ProgressEvent], None]
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("modelpick")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0+unknown"
+
+
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
+
+
+@dataclass(frozen=True)
+class _Run:
+    """The facts one run resolved from its config."""
+
+    config: AdviseConfig
+    sample: DatasetSample
+    split: DataSplit
+    measured_quality: bool
+    candidates: tuple[Candidate, ...]
+    hardware: HardwareInfo
+    device: str
+    num_threads: int
+
+
+def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
+    task = get_task(config.task)
+    measured_quality = sample is not None
+    if sample is None:
+        # No data: profile at the built-in sample's lengths; quality comes from published figures.
+        sample = load_builtin_sample(task.builtin_sample)
+    if sample.labels is not None:
+        task.validate_labels(sample.labels, source=sample.source)
+    elif measured_quality and config.estimate_quality:
+        from modelpick.exceptions import DataError
+
+        raise DataError(
+            f"The sample from {sample.source} has no label column, so accuracy cannot be measured. "
+            "Give label_column= (--label-column), or estimate_quality=False (--no-quality) for cost only."
+        )
+    if sample.labels is not None:
+        split = sample.split(test_size=config.test_size, random_state=config.random_state)
+    else:
+        # Cost only, no labels: every text sets the input lengths; nothing is held out or fitted.
+        split = DataSplit(sample.texts, (), (), (), config.random_state)
+    candidates = tuple(resolve_candidates(config.candidates))
+    device = resolve_device(config.device)
+    hardware = detect_hardware()
+    if device == "cuda":
+        hardware = detect_gpu(hardware)
+    num_threads = config.num_threads or default_num_threads()
+    return _Run(config, sample, split, measured_quality, candidates, hardware, device, num_threads)
+
+
+def _profile_settings(run: _Run) -> ProfileSettings:
+    c = run.config
+    return ProfileSettings(
+        num_threads=run.num_threads,
+        device=run.device,
+        max_time_s=c.max_profile_time_s,
+        throughput_batch_size=c.throughput_batch_size,
+        random_state=c.random_state,
+        trust_remote_code=c.trust_remote_code,
+    )
+
+
+def _estimation_settings(run: _Run) -> EstimationSettings:
+    c = run.config
+    return EstimationSettings(
+        num_threads=run.num_threads,
+        device=run.device,
+        random_state=c.random_state,
+        timeout_s=c.timeout_s,
+        trust_remote_code=c.trust_remote_code,
+    )
+
+
+def _resolve_weights(candidate: Candidate, config: AdviseConfig) -> WeightsResolution | None:
+    resolve = getattr(candidate, "resolve_weights", None)
+    return resolve(allow_download=config.allow_download) if resolve is not None else None
+
+
+def _measure(
+    candidate: Candidate,
+    run: _Run,
+    *,
+    saved: ProfileSet | None,
+    saved_from: str,
+    emit: Callable[[str, str], None],
+) -> CandidateResult:
+    info = candidate.info()
+    try:
+        emit("resolve", "")
+        weights = _resolve_weights(candidate, run.config)
+        info = candidate.info(weights)
+        profile: ProfileResult | None
+        if saved is not None:
+            profile = saved.get(candidate.name)
+            if profile is None:
+                return CandidateResult(info, "skipped", f"no recorded profile for it in {saved_from}")
+        else:
+            emit("profile", "")
+            profile = profile_in_child(
+                candidate, weights, run.split, _profile_settings(run), timeout_s=run.config.timeout_s
+            )
+        quality: QualityEstimate | None = None
+        if run.config.estimate_quality:
+            emit("estimate", "")
+            quality = estimate_quality(
+                candidate,
+                weights,
+                run.split if run.measured_quality else None,
+                task=get_task(run.config.task),
+                settings=_estimation_settings(run),
+            )
+        return CandidateResult(info, "ok", "", profile, quality)
+    except ModelpickError as exc:
+        return CandidateResult(info, "failed", str(exc))
+    except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
+        return CandidateResult(info, "failed", f"internal error: {type(exc).__name__}: {exc}")
+
+
+def _run_candidates(
+    run: _Run, *, saved: ProfileSet | None, saved_from: str, progress: ProgressCallback | None
+) -> tuple[CandidateResult, ...]:
+    total = len(run.candidates)
+    results = []
+    for index, candidate in enumerate(run.candidates):
+
+        def emit(stage: str, message: str, *, _i: int = index, _name: str = candidate.name) -> None:
+            if progress is not None:
+                progress(ProgressEvent(stage, _i, total, _name, message))
+
+        emit("start", "")
+        result = _measure(candidate, run, saved=saved, saved_from=saved_from, emit=emit)
+        emit("done" if result.status == "ok" else "failed", result.reason)
+        results.append(result)
+    if progress is not None:
+        progress(ProgressEvent("finish", total, total))
+    return tuple(results)
+
+
+def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
+    data = run.config.to_dict()
+    data["num_threads"] = saved.num_threads if saved is not None else run.num_threads
+    data["device"] = saved.device if saved is not None else run.device
+    data["candidates"] = [c.name for c in run.candidates]
+    return data
+
+
+def advise(
+    config: AdviseConfig,
+    sample: DatasetSample | None,
+    *,
+    profiles: ProfileSet | None = None,
+    profiles_source: str = "",
+    progress: ProgressCallback | None = None,
+) -> Recommendation:
+    """Run the whole pipeline and return the recommendation.
+
+    Args:
+        config: What to measure and the constraints.
+        sample: The user's validated sample, or ``None`` for published-quality mode.
+        profiles: Recorded profiles to use instead of measuring cost on this machine.
+        profiles_source: Where ``profiles`` came from (for reasons in the report).
+        progress: Called with a :class:`ProgressEvent` at every step.
+    """
+    run = _resolve_facts(config, sample)
+    results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
+    constraints = Constraints.from_mapping(config.constraints)
+    decision = decide(results, constraints)
+    task = get_task(config.task)
+    if run.measured_quality:
+        basis = MEASURED_BASIS
+    else:
+        from modelpick.candidates import PUBLISHED_QUALITY_METRIC
+
+        basis = PUBLISHED_BASIS.format(metric=PUBLISHED_QUALITY_METRIC)
+    summary = run.sample.summary(run.split)
+    if not run.measured_quality:
+        summary = _replace(summary, source=f"{summary.source} (built-in; used for token lengths only)")
+    environment = profiles.environment if profiles is not None else run.hardware
+    return Recommendation(
+        task=task.name,
+        results=results,
+        ranked=decision.ranked,
+        pareto_front=decision.pareto_front,
+        rejected=decision.rejected,
+        closest=decision.closest,
+        constraints=config.constraints,
+        config=_resolved_config(run, profiles),
+        environment=environment,
+        sample=summary,
+        quality_basis=basis,
+        created_at=_now(),
+        modelpick_version=_version(),
+    )
+
+
+def _replace(obj: Any, **changes: Any) -> Any:
+    import dataclasses
+
+    return dataclasses.replace(obj, **changes)
+
+
+def profile_candidates(
+    config: AdviseConfig, sample: DatasetSample | None, *, progress: ProgressCallback | None = None
+) -> tuple[ProfileSet, tuple[CandidateResult, ...]]:
+    """Measure cost only (no quality) and return the profiles as a :class:`ProfileSet` to save."""
+    config = config.replace(estimate_quality=False)
+    run = _resolve_facts(config, sample)
+    results = _run_candidates(run, saved=None, saved_from="", progress=progress)
+    profile_set = ProfileSet(
+        environment=run.hardware,
+        profiles=tuple(r.profile for r in results if r.profile is not None),
+        created_at=_now(),
+        modelpick_version=_version(),
+        device=run.device,
+        num_threads=run.num_threads,
+        lengths_from=run.sample.source,
+        failed={r.name: r.reason for r in results if r.profile is None},
+    )
+    return profile_set, results

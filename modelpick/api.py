@@ -1,0 +1,196 @@
+"""The public functions: :func:`recommend` and friends. The CLI is a thin layer over these."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
+from modelpick._validation import validate_params
+from modelpick.config import AdviseConfig
+from modelpick.data import DatasetSample, load_builtin_sample, load_sample
+from modelpick.exceptions import DataError, DataFileNotFoundError
+from modelpick.results import ProfileSet, Recommendation
+
+__all__ = [
+    "ProgressEvent",
+    "available_candidates",
+    "available_tasks",
+    "load_profiles",
+    "profile",
+    "recommend",
+]
+
+
+def _as_sample(
+    sample: Any, *, text_column: str | None, label_column: str | None, require_labels: bool
+) -> DatasetSample | None:
+    if sample is None or isinstance(sample, DatasetSample):
+        return sample
+    return load_sample(sample, text_column=text_column, label_column=label_column, require_labels=require_labels)
+
+
+def _build_config(caller: str, values: dict[str, Any]) -> AdviseConfig:
+    # Validate with the caller's name so the message points at the function the user called.
+    validate_params(values, {k: v for k, v in AdviseConfig._CONSTRAINTS.items() if k in values}, caller=caller)
+    return AdviseConfig(**values)
+
+
+def load_profiles(path: str | Path) -> ProfileSet:
+    """Read profiles written by ``modelpick profile --save`` (or :func:`profile` with ``save=``).
+
+    Raises:
+        DataFileNotFoundError: the file does not exist.
+        DataError: the file is not a modelpick profile set.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise DataFileNotFoundError(f"Profiles file '{path}' does not exist. Write one with: modelpick profile --save {path}")
+    try:
+        return ProfileSet.from_json(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+        raise DataError(
+            f"'{path}' is not a modelpick profiles file ({type(exc).__name__}: {exc}). "
+            "Write one with: modelpick profile --save FILE"
+        ) from exc
+
+
+def recommend(
+    task: str = "text-classification",
+    sample: Any = None,
+    *,
+    max_latency_ms: float | None = None,
+    max_memory_mb: float | None = None,
+    min_accuracy: float | None = None,
+    latency_percentile: str = "p90",
+    candidates: Sequence[str] | None = None,
+    text_column: str | None = None,
+    label_column: str | None = None,
+    profiles: str | Path | ProfileSet | None = None,
+    test_size: float = 0.25,
+    random_state: int = 0,
+    num_threads: int | None = None,
+    device: str = "auto",
+    timeout_s: float = 600.0,
+    max_profile_time_s: float = 4.0,
+    throughput_batch_size: int = 16,
+    allow_download: bool = True,
+    trust_remote_code: bool = False,
+    estimate_quality: bool = True,
+    progress: ProgressCallback | None = None,
+) -> Recommendation:
+    """Measure candidate models on this machine and the given data, and recommend one.
+
+    Args:
+        task: The task, e.g. ``"text-classification"`` (see :func:`available_tasks`).
+        sample: The data: a path (.csv, .tsv, .jsonl, .json, .parquet), a pandas DataFrame, a list of
+            dicts, or ``None``. Without a sample, latency is measured at the built-in sample's token
+            lengths and quality is ranked by published figures, each labelled ``published``.
+        max_latency_ms: Limit on ``latency_percentile`` latency at batch size 1.
+        max_memory_mb: Limit on peak memory above a process that only imported the libraries.
+        min_accuracy: Floor on estimated accuracy; a candidate of unknown accuracy cannot meet it.
+        candidates: Catalog names, baseline names, Hub ids or local paths; ``None`` means the default
+            catalog and the baselines (see :func:`available_candidates`).
+        profiles: Recorded profiles (a path or a :class:`ProfileSet`) to use instead of measuring here.
+        progress: Called with a :class:`ProgressEvent` at each step.
+
+        The other arguments are those of :class:`~modelpick.config.AdviseConfig`.
+
+    Returns:
+        A :class:`Recommendation`: ``.best``, ``.ranked``, ``.pareto_front``, ``.rejected``,
+        ``.to_frame()``, ``.to_json()``.
+
+    Example:
+        >>> rec = recommend(sample=[{"text": "refund please", "label": "billing"}] * 2
+        ...     + [{"text": "app crashes", "label": "technical"}] * 2, max_latency_ms=-1)
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of recommend must be a number > 0 or None. Got -1 instead.
+    """
+    config = _build_config(
+        "recommend",
+        dict(
+            task=task, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
+            latency_percentile=latency_percentile, candidates=tuple(candidates) if isinstance(candidates, list) else candidates,
+            text_column=text_column, label_column=label_column, test_size=test_size, random_state=random_state,
+            num_threads=num_threads, device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
+            throughput_batch_size=throughput_batch_size, allow_download=allow_download,
+            trust_remote_code=trust_remote_code, estimate_quality=estimate_quality,
+        ),
+    )
+    saved, saved_from = None, ""
+    if isinstance(profiles, ProfileSet):
+        saved, saved_from = profiles, "the given profiles"
+    elif profiles is not None:
+        saved, saved_from = load_profiles(profiles), str(profiles)
+    data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=estimate_quality)
+    return advise(config, data, profiles=saved, profiles_source=saved_from, progress=progress)
+
+
+def profile(
+    task: str = "text-classification",
+    sample: Any = None,
+    *,
+    candidates: Sequence[str] | None = None,
+    text_column: str | None = None,
+    save: str | Path | None = None,
+    random_state: int = 0,
+    num_threads: int | None = None,
+    device: str = "auto",
+    timeout_s: float = 600.0,
+    max_profile_time_s: float = 4.0,
+    throughput_batch_size: int = 16,
+    allow_download: bool = True,
+    trust_remote_code: bool = False,
+    progress: ProgressCallback | None = None,
+) -> ProfileSet:
+    """Measure cost only (latency, throughput, memory) and optionally save it for :func:`recommend`.
+
+    Profiles taken on the deployment machine can be saved here and used to advise anywhere with
+    ``recommend(..., profiles=FILE)``. Candidates that fail are left out of the set; their reasons are
+    reported by the CLI.
+    """
+    config = _build_config(
+        "profile",
+        dict(
+            task=task, candidates=tuple(candidates) if isinstance(candidates, list) else candidates,
+            text_column=text_column, random_state=random_state, num_threads=num_threads, device=device,
+            timeout_s=timeout_s, max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
+            allow_download=allow_download, trust_remote_code=trust_remote_code, estimate_quality=False,
+        ),
+    )
+    data = _as_sample(sample, text_column=text_column, label_column=None, require_labels=False)
+    profile_set, _ = profile_candidates(config, data, progress=progress)
+    if save is not None:
+        path = Path(save)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(profile_set.to_json(), encoding="utf-8")
+        tmp.replace(path)  # never leave a half-written file where an earlier good one was
+    return profile_set
+
+
+def available_tasks() -> list[str]:
+    """Names of the registered tasks.
+
+    Example:
+        >>> available_tasks()
+        ['text-classification']
+    """
+    from modelpick.tasks import available_tasks as _tasks
+
+    return _tasks()
+
+
+def available_candidates() -> list[dict[str, Any]]:
+    """The default candidates: catalog transformers and baselines, with their published figures."""
+    from modelpick.candidates import default_candidates
+
+    return [c.info().to_dict() for c in default_candidates()]
+
+
+def builtin_sample(name: str = "demo_reviews") -> DatasetSample:
+    """The labelled demo dataset that ships with modelpick."""
+    return load_builtin_sample(name)

@@ -1,0 +1,32 @@
+"""Presentation: renderers that turn a :class:`~modelpick.results.Recommendation` into a document.
+
+Adding a format is one module with a :class:`Renderer` subclass and one line in :data:`RENDERERS`.
+"""
+
+from __future__ import annotations
+
+from modelpick.exceptions import UnknownNameError
+from modelpick.report._base import Renderer
+from modelpick.report.json import JsonRenderer
+from modelpick.report.markdown import MarkdownRenderer
+from modelpick.report.text import TextRenderer
+from modelpick.results import Recommendation
+
+__all__ = ["RENDERERS", "Renderer", "render"]
+
+RENDERERS: dict[str, type[Renderer]] = {
+    "json": JsonRenderer,
+    "markdown": MarkdownRenderer,
+    "text": TextRenderer,
+}
+
+
+def render(recommendation: Recommendation, format: str = "text", **options: object) -> str:  # noqa: A002
+    """Render ``recommendation`` as ``format`` (``"text"``, ``"markdown"`` or ``"json"``)."""
+    try:
+        renderer_class = RENDERERS[format]
+    except KeyError:
+        raise UnknownNameError(
+            f"Unknown report format {format!r}. Choose one of: {', '.join(sorted(RENDERERS))}."
+        ) from None
+    return renderer_class(**options).render(recommendation)  # type: ignore[arg-type]

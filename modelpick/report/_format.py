@@ -1,0 +1,94 @@
+"""Shared wording for the human-readable renderers (text and markdown), so both say the same thing."""
+
+from __future__ import annotations
+
+from modelpick.results import CandidateResult, Recommendation
+
+__all__ = ["accuracy_cell", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
+
+
+def accuracy_cell(result: CandidateResult) -> str:
+    q = result.quality
+    if q is None or q.accuracy is None:
+        return "unknown"
+    interval = f" [{q.accuracy_low:.2f}-{q.accuracy_high:.2f}]" if q.accuracy_low is not None and q.accuracy_high is not None else ""
+    tag = "published" if q.provenance == "published" else q.method
+    return f"{q.accuracy:.3f}{interval} {tag}"
+
+
+def memory_cell(result: CandidateResult) -> str:
+    p = result.profile
+    if p is None:
+        return "-"
+    if p.peak_rss_mb is not None:
+        return f"{p.peak_rss_mb:.0f}"
+    return f"{p.peak_gpu_mb:.0f} (GPU)" if p.peak_gpu_mb is not None else "-"
+
+
+def constraint_line(rec: Recommendation) -> str:
+    c = rec.constraints
+    pct = c.get("latency_percentile", "p90")
+    parts = []
+    if c.get("max_latency_ms") is not None:
+        parts.append(f"{pct} latency at batch 1 <= {c['max_latency_ms']:g} ms")
+    if c.get("max_memory_mb") is not None:
+        parts.append(f"peak memory <= {c['max_memory_mb']:g} MB")
+    if c.get("min_accuracy") is not None:
+        parts.append(f"accuracy >= {c['min_accuracy']:g}")
+    return "; ".join(parts) if parts else "none (every candidate that ran is ranked)"
+
+
+def data_line(rec: Recommendation) -> str:
+    s = rec.sample
+    if s is None:
+        return "no sample"
+    split = f", held out {s.n_test} of {s.n}" if s.n_test else ""
+    q = s.token_length_quantiles
+    return (
+        f"{s.source}: {s.n} texts, {len(s.classes)} classes{split}; "
+        f"length p50 {q.get('p50', 0):.0f} / p90 {q.get('p90', 0):.0f} pieces"
+    )
+
+
+def machine_line(rec: Recommendation) -> str:
+    e = rec.environment
+    threads = rec.config.get("num_threads")
+    gpu = f", GPU {e.gpu_name}" if e.gpu_name else ""
+    return f"{e.cpu_model} ({e.usable_cpus} usable CPUs{gpu}), {threads} torch threads, device {rec.config.get('device')}"
+
+
+def verdict(rec: Recommendation) -> str:
+    if rec.ranked:
+        top = rec.ranked[0]
+        return f"Recommended: {top.name}. {top.reason}"
+    closest = f" Closest: {rec.closest} ({'; '.join(_reasons(rec, rec.closest))})." if rec.closest else ""
+    return f"No candidate meets the constraints.{closest}"
+
+
+def _reasons(rec: Recommendation, name: str) -> tuple[str, ...]:
+    for rejection in rec.rejected:
+        if rejection.name == name:
+            return rejection.reasons
+    return ()
+
+
+def notes(rec: Recommendation) -> list[str]:
+    """How the numbers were obtained, in plain sentences."""
+    pct = rec.constraints.get("latency_percentile", "p90")
+    lines = [
+        f"Latency: one forward pass (or predict call) at batch size 1, timed in a fresh process per candidate "
+        f"over the sample's token lengths after warm-up; {pct} is the constrained figure. Memory: the child's "
+        "peak RSS above a baseline process that only imported the same libraries.",
+        f"Quality basis: {rec.quality_basis}.",
+    ]
+    if any(r.quality is not None and r.quality.provenance == "published" for r in rec.results):
+        lines.append("'published' accuracy comes from the cited paper or model card, on its benchmark, not on your data.")
+    if any(r.candidate.weights_source == "architecture-only" for r in rec.results):
+        lines.append(
+            "architecture-only: no weights were found locally, in the Hugging Face cache, on the Hub or in a "
+            "known package, so the model was built from its config with random weights: latency and memory are "
+            "exact, accuracy is unknown."
+        )
+    if any(r.profile is not None and r.profile.latency.noisy for r in rec.results):
+        lines.append("noisy: the repeat loop hit its time cap before timings were stable; treat those latencies with care.")
+    return lines

@@ -1,0 +1,65 @@
+"""A Markdown report, for pull-request comments and CI summaries."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from modelpick.report._base import Renderer
+from modelpick.report._format import accuracy_cell, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.results import Recommendation
+
+__all__ = ["MarkdownRenderer"]
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+class MarkdownRenderer(Renderer):
+    """GitHub-flavoured Markdown: verdict, one table, rejections, method notes."""
+
+    name: ClassVar[str] = "markdown"
+    media_type: ClassVar[str] = "text/markdown"
+
+    def render(self, recommendation: Recommendation) -> str:
+        rec = recommendation
+        pct = rec.constraints.get("latency_percentile", "p90")
+        lines = [
+            f"# modelpick: {rec.task}",
+            "",
+            f"**{_cell(verdict(rec))}**",
+            "",
+            f"- Data: {_cell(data_line(rec))}",
+            f"- Machine: {_cell(machine_line(rec))}",
+            f"- Constraints: {_cell(constraint_line(rec))}",
+            "",
+            f"| # | candidate | accuracy [95% CI] basis | p50 ms | {pct} ms | mem MB | weights | Pareto |",
+            "|---:|---|---|---:|---:|---:|---|:---:|",
+        ]
+        rank_of = {r.name: r.rank for r in rec.ranked}
+        front = set(rec.pareto_front)
+        for result in sorted(rec.results, key=lambda r: (r.name not in rank_of, rank_of.get(r.name, 0), r.name)):
+            p = result.profile
+            lines.append(
+                "| " + " | ".join(
+                    _cell(x) for x in (
+                        str(rank_of.get(result.name, "-")),
+                        f"`{result.name}`",
+                        accuracy_cell(result) if result.status == "ok" else result.status,
+                        f"{p.latency.p50_ms:.2f}" if p else "-",
+                        f"{p.latency.percentile_ms(pct):.2f}" if p else "-",
+                        memory_cell(result),
+                        result.candidate.weights_source or "-",
+                        "yes" if result.name in front else "",
+                    )
+                ) + " |"
+            )
+        if rec.ranked:
+            lines += ["", "## Why this order", ""]
+            lines += [f"{r.rank}. `{r.name}`: {r.reason}" for r in rec.ranked]
+        if rec.rejected:
+            lines += ["", "## Rejected", ""]
+            lines += [f"- `{r.name}`: {'; '.join(r.reasons)}" for r in rec.rejected]
+        lines += ["", "## How these numbers were obtained", ""]
+        lines += [f"- {line}" for line in notes(rec)]
+        return "\n".join(lines) + "\n"

@@ -1,0 +1,86 @@
+"""The terminal report: a rich table with the verdict, rejections and how the numbers were made."""
+
+from __future__ import annotations
+
+import io
+from typing import ClassVar
+
+from modelpick.report._base import Renderer
+from modelpick.report._format import accuracy_cell, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.results import Recommendation
+
+__all__ = ["TextRenderer"]
+
+
+class TextRenderer(Renderer):
+    """Plain-text (optionally coloured) report for a terminal."""
+
+    name: ClassVar[str] = "text"
+    media_type: ClassVar[str] = "text/plain"
+
+    def __init__(self, *, width: int = 140, color: bool = False) -> None:
+        self.width = width
+        self.color = color
+
+    def render(self, recommendation: Recommendation) -> str:
+        from rich.console import Console
+        from rich.table import Table
+
+        rec = recommendation
+        buffer = io.StringIO()
+        console = Console(
+            file=buffer, width=self.width, force_terminal=self.color, color_system="standard" if self.color else None,
+            highlight=False,
+        )
+        console.print(f"[bold]modelpick[/bold] · {rec.task}")
+        console.print(f"Data:        {data_line(rec)}", markup=False)
+        console.print(f"Machine:     {machine_line(rec)}", markup=False)
+        console.print(f"Constraints: {constraint_line(rec)}", markup=False)
+        console.print()
+        console.print(verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False)
+        console.print()
+
+        pct = rec.constraints.get("latency_percentile", "p90")
+        table = Table(show_lines=False, header_style="bold", expand=False)
+        for header, justify in [
+            ("#", "right"), ("candidate", "left"), ("accuracy [95% CI] basis", "left"), ("p50 ms", "right"),
+            (f"{pct} ms", "right"), ("/s @batch", "right"), ("mem MB", "right"), ("params", "right"),
+            ("weights", "left"), ("front", "center"),
+        ]:
+            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+        rank_of = {r.name: r.rank for r in rec.ranked}
+        front = set(rec.pareto_front)
+        ordered = sorted(rec.results, key=lambda r: (r.name not in rank_of, rank_of.get(r.name, 0), r.name))
+        for result in ordered:
+            p = result.profile
+            table.add_row(
+                str(rank_of.get(result.name, "-")),
+                result.name,
+                accuracy_cell(result) if result.status == "ok" else result.status,
+                f"{p.latency.p50_ms:.2f}" if p else "-",
+                f"{p.latency.percentile_ms(pct):.2f}" + (" ~" if p.latency.noisy else "") if p else "-",
+                f"{p.throughput_per_s:.0f} @{p.throughput_batch_size}" if p else "-",
+                memory_cell(result),
+                _millions(p.parameters) if p else "-",
+                result.candidate.weights_source or "-",
+                "*" if result.name in front else "",
+            )
+        console.print(table)
+
+        if rec.ranked:
+            console.print("[bold]Why this order[/bold]")
+            for ranked in rec.ranked:
+                console.print(f"  {ranked.rank}. {ranked.name}: {ranked.reason}", markup=False)
+        if rec.rejected:
+            console.print("[bold]Rejected[/bold]")
+            for rejection in rec.rejected:
+                console.print(f"  {rejection.name}: {'; '.join(rejection.reasons)}", markup=False)
+        console.print("[bold]How these numbers were obtained[/bold]")
+        for line in notes(rec):
+            console.print(f"  - {line}", markup=False)
+        console.print("  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory).", markup=False)
+        return buffer.getvalue()
+
+
+def _millions(parameters: int) -> str:
+    return f"{parameters / 1e6:.1f}M" if parameters >= 100_000 else f"{parameters:,}"

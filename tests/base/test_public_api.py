@@ -1,0 +1,45 @@
+"""The public surface is small, sorted and cheap to import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import modelpick
+from modelpick import exceptions
+
+
+def test_all_is_sorted_and_importable():
+    assert modelpick.__all__ == sorted(modelpick.__all__)
+    for name in modelpick.__all__:
+        assert hasattr(modelpick, name), name
+
+
+def test_every_error_derives_from_the_root():
+    for name in exceptions.__all__:
+        assert issubclass(getattr(exceptions, name), exceptions.ModelpickError)
+
+
+def test_import_does_not_pull_heavy_libraries():
+    code = (
+        "import sys, modelpick, modelpick.cli; "
+        "heavy = [m for m in ('torch', 'transformers', 'sklearn', 'pandas', 'optuna', 'rich', 'huggingface_hub') if m in sys.modules]; "
+        "print(','.join(heavy))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == ""
+
+
+def test_isolation_reports_value_exception_crash_and_timeout():
+    import os
+    import time
+
+    from modelpick._isolation import run_in_child
+
+    assert run_in_child(divmod, 7, 2, timeout_s=60).value == (3, 1)
+    raised = run_in_child(divmod, 1, 0, timeout_s=60)
+    assert not raised.ok and raised.error_type == "ZeroDivisionError" and "ZeroDivisionError" in raised.error
+    crashed = run_in_child(os._exit, 3, timeout_s=60)
+    assert not crashed.ok and crashed.error_type == "Crash" and "code 3" in crashed.error
+    hung = run_in_child(time.sleep, 30, timeout_s=0.5)
+    assert not hung.ok and hung.error == "timed out after 0.5 s"

@@ -1,0 +1,114 @@
+"""The CLI in-process: exit codes, one-line errors, JSON on stdout, progress on stderr."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from modelpick.cli import main
+
+FAST = ["--max-profile-time-s", "0.2", "--threads", "1", "--offline", "--quiet"]
+BASELINES = ["--candidate", "tfidf-logreg", "--candidate", "majority-class"]
+
+
+def _one_line_error(capsys) -> str:
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "Traceback" not in err
+    return err
+
+
+def test_candidates_lists_catalog_and_baselines(capsys):
+    assert main(["candidates"]) == 0
+    out = capsys.readouterr().out
+    for name in ("bert-base-uncased", "albert-base-v2", "microsoft/deberta-v3-small", "tfidf-logreg", "majority-class"):
+        assert name in out
+    assert main(["candidates", "--json"]) == 0
+    assert any(row["name"] == "roberta-base" for row in json.loads(capsys.readouterr().out))
+
+
+def test_no_command_is_usage_error(capsys):
+    assert main([]) == 2
+
+
+def test_unknown_option_is_one_line_usage_error(capsys):
+    assert main(["advise", "--bogus"]) == 2
+    assert "unrecognized arguments: --bogus" in _one_line_error(capsys)
+
+
+def test_missing_file(capsys, tmp_path):
+    missing = tmp_path / "nope.csv"
+    assert main(["advise", "--data", str(missing), *FAST]) == 2
+    assert "nope.csv" in _one_line_error(capsys)
+
+
+def test_negative_budget_names_the_option(capsys, reviews_csv):
+    assert main(["advise", "--data", str(reviews_csv), "--max-latency-ms", "-5", *FAST]) == 2
+    err = _one_line_error(capsys)
+    assert "--max-latency-ms option must be a number > 0" in err and "-5" in err
+
+
+def test_wrong_column_lists_the_columns(capsys, reviews_csv):
+    assert main(["advise", "--data", str(reviews_csv), "--text-column", "txt", *FAST]) == 2
+    err = _one_line_error(capsys)
+    assert "'txt'" in err and "review" in err
+
+
+def test_single_class_is_rejected(capsys, tmp_path):
+    path = tmp_path / "one.csv"
+    path.write_text("text,label\n" + "".join(f"hello {i},pos\n" for i in range(10)))
+    assert main(["advise", "--data", str(path), *FAST]) == 2
+    assert "one class" in _one_line_error(capsys)
+
+
+def test_unknown_candidate(capsys, reviews_csv):
+    assert main(["advise", "--data", str(reviews_csv), "--candidate", "no-such-model-xyz", *FAST]) == 2
+    assert "no-such-model-xyz" in _one_line_error(capsys)
+
+
+@pytest.mark.slow
+def test_advise_json_exit_codes_and_output_file(capsys, reviews_csv, tmp_path):
+    out_file = tmp_path / "report.json"
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, *FAST, "--json", "--output", str(out_file)])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    payload = json.loads(captured.out)
+    assert payload["ranked"][0]["name"] == "tfidf-logreg"
+    assert json.loads(out_file.read_text()) == payload
+    statuses = {r["candidate"]["name"]: r["status"] for r in payload["results"]}
+    assert statuses == {"tfidf-logreg": "ok", "majority-class": "ok"}
+
+    # An impossible latency budget: exit 3, and the report still names what came closest.
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, *FAST, "--max-latency-ms", "0.000001"])
+    text = capsys.readouterr().out
+    assert code == 3
+    assert "No candidate meets the constraints. Closest:" in text
+
+
+@pytest.mark.slow
+def test_profile_save_then_advise_from_profiles(capsys, reviews_csv, tmp_path):
+    saved = tmp_path / "profiles" / "this-machine.json"
+    assert main(["profile", "--data", str(reviews_csv), "--candidate", "tfidf-logreg", *FAST, "--save", str(saved)]) == 0
+    capsys.readouterr()
+    profiles = json.loads(saved.read_text())
+    assert [p["candidate"] for p in profiles["profiles"]] == ["tfidf-logreg"]
+
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, *FAST, "--profiles", str(saved), "--json"])
+    payload = json.loads(capsys.readouterr().out)
+    assert code == 0
+    by_name = {r["candidate"]["name"]: r for r in payload["results"]}
+    # The recorded profile is used as saved; a candidate without one is skipped, not measured here.
+    assert by_name["tfidf-logreg"]["profile"] == profiles["profiles"][0]
+    assert by_name["majority-class"]["status"] == "skipped"
+    assert "no recorded profile" in by_name["majority-class"]["reason"]
+
+
+def test_bad_profiles_file_keeps_earlier_results(capsys, reviews_csv, tmp_path):
+    broken = tmp_path / "broken.json"
+    broken.write_text("{not json")
+    report = tmp_path / "report.txt"
+    report.write_text("an earlier report")
+    assert main(["advise", "--data", str(reviews_csv), "--profiles", str(broken), "--output", str(report), *FAST]) == 2
+    assert "not a modelpick profiles file" in _one_line_error(capsys)
+    assert report.read_text() == "an earlier report"

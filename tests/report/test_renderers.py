@@ -1,0 +1,59 @@
+"""Renderers show what the recommendation holds, and nothing they computed themselves."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from modelpick.exceptions import UnknownNameError
+from modelpick.report import RENDERERS, render
+from modelpick.results import Recommendation
+from modelpick.testing.factories import make_recommendation, make_result
+
+
+@pytest.fixture
+def rec():
+    return make_recommendation(
+        (
+            make_result("fast-model", accuracy=0.88, p90_ms=8),
+            make_result("slow-model", accuracy=0.93, p90_ms=31.2),
+            make_result("random-arch", accuracy=None, p90_ms=4, weights_source="architecture-only"),
+            make_result("crashy", status="failed", reason="timed out after 30 s"),
+        ),
+        max_latency_ms=20.0,
+    )
+
+
+def test_text_report_has_verdict_table_rejections_and_method(rec):
+    text = render(rec, "text")
+    assert "Recommended: fast-model." in text
+    assert "slow-model: p90 31.2 ms > 20 ms" in text
+    assert "crashy: failed: timed out after 30 s" in text
+    assert "architecture-only" in text and "accuracy is unknown" in text
+    assert "p90 latency at batch 1 <= 20 ms" in text
+    assert "\x1b[" not in text  # no colour codes unless asked
+
+
+def test_markdown_report(rec):
+    text = render(rec, "markdown")
+    assert text.startswith("# modelpick: text-classification")
+    assert "| 1 | `fast-model` |" in text
+    assert "## Rejected" in text
+
+
+def test_json_report_is_the_recommendation(rec):
+    text = render(rec, "json")
+    assert Recommendation.from_dict(json.loads(text)) == rec
+
+
+def test_unmet_constraints_say_what_came_closest():
+    rec = make_recommendation((make_result("a", p90_ms=25), make_result("b", p90_ms=60)), max_latency_ms=20.0)
+    text = render(rec, "text")
+    assert "No candidate meets the constraints. Closest: a (p90 25.0 ms > 20 ms)." in text
+
+
+def test_unknown_format_lists_the_choices(rec):
+    with pytest.raises(UnknownNameError, match="Choose one of: json, markdown, text"):
+        render(rec, "pdf")
+    assert sorted(RENDERERS) == ["json", "markdown", "text"]
