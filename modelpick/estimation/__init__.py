@@ -1,0 +1,201 @@
+"""How accurate each candidate would be on the user's data, and how that was found.
+
+:func:`estimate_quality` picks the estimator for a candidate, in this order:
+
+1. no sample split -> ``published`` (the catalog's cited figure, or unknown);
+2. a baseline -> ``cross-validation`` (the pipeline itself, fitted on train, scored on test);
+3. a transformer with real weights -> ``linear-probe`` (frozen features in a spawned child);
+4. a transformer with architecture-only (random) weights -> accuracy unknown, and the estimate says why.
+
+Every measured estimate is fitted on ``split.train`` only, reports accuracy and macro-F1 on
+``split.test`` with a 95% bootstrap interval, and stratified cross-validation on the training split; the
+same ``random_state`` gives the same numbers.
+
+Adding an estimator: subclass :class:`QualityEstimator` in a new module and add it to
+:data:`QUALITY_ESTIMATORS`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import TYPE_CHECKING, Any
+
+from modelpick._validation import Interval, instance_of, validate_params
+from modelpick.estimation._base import QualityEstimator
+from modelpick.estimation._measure import resolve_task
+from modelpick.estimation.cross_validation import CrossValidationEstimator
+from modelpick.estimation.linear_probe import LinearProbeEstimator
+from modelpick.estimation.published import PublishedEstimator
+from modelpick.exceptions import EstimationError, InvalidParameterError
+from modelpick.results import QualityEstimate
+
+if TYPE_CHECKING:
+    from modelpick.candidates._base import Candidate, WeightsResolution
+    from modelpick.data._sample import DataSplit
+
+__all__ = [
+    "ARCHITECTURE_ONLY_NOTE",
+    "EstimationSettings",
+    "QUALITY_ESTIMATORS",
+    "QualityEstimator",
+    "estimate_quality",
+]
+
+QUALITY_ESTIMATORS: dict[str, type[QualityEstimator]] = {
+    "cross-validation": CrossValidationEstimator,
+    "linear-probe": LinearProbeEstimator,
+    "published": PublishedEstimator,
+}
+
+ARCHITECTURE_ONLY_NOTE = (
+    "architecture-only weights (random): accuracy cannot be estimated; latency and memory are still exact"
+)
+
+
+class _Device:
+    """``"cpu"``, ``"cuda"`` or ``"cuda:N"`` (a device already resolved from ``"auto"``)."""
+
+    def is_satisfied_by(self, value: Any) -> bool:
+        if not isinstance(value, str):
+            return False
+        return value in ("cpu", "cuda") or (value.startswith("cuda:") and value[5:].isdigit())
+
+    def __str__(self) -> str:
+        return "'cpu', 'cuda' or 'cuda:N'"
+
+
+@dataclass(frozen=True)
+class EstimationSettings:
+    """How quality estimates are made. Built once per run from the advise config.
+
+    Args:
+        num_threads: Torch threads in the linear probe's child process.
+        device: ``"cpu"`` or ``"cuda"`` (already resolved, not ``"auto"``).
+        random_state: Seeds the bootstrap, the CV folds and the classifiers.
+        timeout_s: Wall-clock limit of the linear probe's feature-extraction child.
+        trust_remote_code: Passed to ``from_pretrained`` in the child.
+        n_bootstrap: Resamples of the 95% bootstrap interval of test accuracy.
+        cv_folds: Most stratified folds on the training split (fewer when a class is small).
+        probe_max_length: Token limit of each text fed to the frozen encoder.
+
+    Example:
+        >>> EstimationSettings(num_threads=2, device="cpu", random_state=0, timeout_s=60,
+        ...                    trust_remote_code=False).n_bootstrap
+        1000
+    """
+
+    num_threads: int
+    device: str
+    random_state: int
+    timeout_s: float
+    trust_remote_code: bool
+    n_bootstrap: int = 1000
+    cv_folds: int = 5
+    probe_max_length: int = 256
+
+    _CONSTRAINTS = {
+        "num_threads": [Interval(Integral, 1, None)],
+        "device": [_Device()],
+        "random_state": [Interval(Integral, 0, None)],
+        "timeout_s": [Interval(Real, 0, None, closed="neither")],
+        "trust_remote_code": [instance_of(bool, "True or False")],
+        "n_bootstrap": [Interval(Integral, 1, None)],
+        "cv_folds": [Interval(Integral, 2, None)],
+        "probe_max_length": [Interval(Integral, 2, None)],
+    }
+
+    def __post_init__(self) -> None:
+        validate_params(
+            {name: getattr(self, name) for name in self._CONSTRAINTS}, self._CONSTRAINTS, caller=type(self).__name__
+        )
+
+
+def _unknown_architecture_only(candidate: Candidate) -> QualityEstimate:
+    return QualityEstimate(
+        candidate=candidate.name, method="none", provenance="unknown", accuracy=None, note=ARCHITECTURE_ONLY_NOTE
+    )
+
+
+def _pick(candidate: Candidate, weights: WeightsResolution | None, split: DataSplit | None) -> QualityEstimator | None:
+    """The estimator for ``candidate``, or ``None`` when its accuracy is unknowable (random weights)."""
+    order = ("published", "cross-validation", "linear-probe")
+    if split is not None and weights is not None and not weights.has_real_weights:
+        return None
+    for name in order:
+        estimator = QUALITY_ESTIMATORS[name]()
+        if estimator.applies_to(candidate, weights, split):
+            return estimator
+    # Any estimator registered beyond the built-in ones gets its chance last.
+    for name, cls in QUALITY_ESTIMATORS.items():
+        if name not in order:
+            estimator = cls()
+            if estimator.applies_to(candidate, weights, split):
+                return estimator
+    kind = getattr(candidate, "kind", "?")
+    if kind == "transformer" and weights is None:
+        raise EstimationError(
+            f"Candidate {candidate.name} has no resolved weights; resolve them (candidate.resolve_weights) "
+            "before estimating its quality."
+        )
+    raise EstimationError(f"No quality estimator applies to candidate {candidate.name} (kind {kind!r}).")
+
+
+def estimate_quality(
+    candidate: Candidate,
+    weights: WeightsResolution | None,
+    split: DataSplit | None,
+    *,
+    task: Any,
+    settings: EstimationSettings,
+) -> QualityEstimate:
+    """Estimate how accurate ``candidate`` would be, with the estimator the module docstring names.
+
+    Args:
+        candidate: The candidate (transformer or baseline).
+        weights: Its resolved weights (transformers), or ``None`` (baselines, or no sample).
+        split: The run's stratified split of the labelled sample, or ``None`` without a sample.
+        task: The Task, or its registered name (e.g. ``"text-classification"``).
+        settings: How to estimate.
+
+    Returns:
+        A :class:`~modelpick.results.QualityEstimate`; ``accuracy`` is ``None`` when unknown, never a guess.
+
+    Raises:
+        EstimationError: the estimate could not be made; the message says why in one line (for the
+            linear probe, the child's reason for a crash or timeout).
+        InvalidParameterError / UnknownNameError: ``settings`` or ``task`` is not usable.
+
+    Example:
+        >>> from modelpick.candidates._base import WeightsResolution
+        >>> from modelpick.candidates.transformer import TransformerCandidate
+        >>> from modelpick.data._sample import DataSplit
+        >>> candidate = TransformerCandidate(name="org/encoder", family="BERT", model_id="org/encoder")
+        >>> random_weights = WeightsResolution("architecture-only", None, "no weights found",
+        ...                                    config={"model_type": "bert"})
+        >>> split = DataSplit(("good", "bad"), ("pos", "neg"), ("fine", "awful"), ("pos", "neg"), 0)
+        >>> settings = EstimationSettings(num_threads=1, device="cpu", random_state=0, timeout_s=60,
+        ...                               trust_remote_code=False)
+        >>> estimate = estimate_quality(candidate, random_weights, split, task="text-classification",
+        ...                             settings=settings)
+        >>> estimate.accuracy is None, estimate.provenance
+        (True, 'unknown')
+    """
+    if not isinstance(settings, EstimationSettings):
+        raise InvalidParameterError(
+            f"The 'settings' parameter of estimate_quality must be an EstimationSettings. Got {settings!r} instead."
+        )
+    if split is not None:
+        task = resolve_task(task)
+    estimator = _pick(candidate, weights, split)
+    if estimator is None:
+        return _unknown_architecture_only(candidate)
+    try:
+        return estimator.estimate(candidate, weights, split, task=task, settings=settings)
+    except EstimationError:
+        raise
+    except Exception as exc:  # a failing estimate must reach the run as a reason, not a traceback
+        text = str(exc).strip()
+        first_line = text.splitlines()[0] if text else ""
+        reason = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
+        raise EstimationError(f"Estimating the quality of {candidate.name} failed: {reason}") from exc

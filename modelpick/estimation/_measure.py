@@ -1,0 +1,142 @@
+"""The measurement every measured estimate shares: fit on train, score on test, interval, CV on train.
+
+Baselines pass raw texts and a text pipeline; the linear probe passes extracted features and a scaler +
+logistic regression. Either way the numbers mean the same thing, so they are computed in one place.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from modelpick._imports import require
+from modelpick.estimation._intervals import bootstrap_accuracy_interval, choose_cv_folds, wilson_interval
+from modelpick.exceptions import EstimationError, ModelpickError
+
+__all__ = ["Measurement", "describe_cv", "describe_interval", "measure_classifier", "resolve_task"]
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """Held-out scores of one fitted classifier, with an interval and train-set cross-validation."""
+
+    accuracy: float
+    accuracy_low: float
+    accuracy_high: float
+    macro_f1: float | None
+    cv_accuracy_mean: float | None
+    cv_accuracy_std: float | None
+    cv_folds: int | None
+    n_train: int
+    n_test: int
+    interval_method: str = "bootstrap"  # "bootstrap", or "wilson" when every prediction was right or wrong
+
+
+def resolve_task(task: Any) -> Any:
+    """The Task object for ``task`` (a Task, or a registered task name)."""
+    if isinstance(task, str):
+        from modelpick.tasks import get_task
+
+        return get_task(task)
+    if not callable(getattr(task, "score", None)):
+        raise EstimationError(
+            f"The 'task' argument must be a Task or a task name such as 'text-classification'. Got {task!r} instead."
+        )
+    return task
+
+
+def measure_classifier(
+    make_estimator: Callable[[], Any],
+    x_train: Any,
+    y_train: Sequence[str],
+    x_test: Any,
+    y_test: Sequence[str],
+    *,
+    task: Any,
+    n_bootstrap: int,
+    cv_folds: int,
+    random_state: int,
+) -> Measurement:
+    """Fit ``make_estimator()`` on train only, score it on test, bootstrap the test accuracy, and
+    cross-validate a fresh estimator on train with stratified folds.
+
+    Raises:
+        EstimationError: fitting or scoring failed (the first line of the library's error says why).
+    """
+    np = require("numpy", purpose="score quality estimates")
+    model_selection = require("sklearn.model_selection", purpose="cross-validate quality estimates")
+    task = resolve_task(task)
+    y_train_arr = np.asarray(list(y_train), dtype=object)
+    y_test_arr = np.asarray(list(y_test), dtype=object)
+    if len(y_train_arr) == 0 or len(y_test_arr) == 0:
+        raise EstimationError(
+            f"A measured estimate needs examples in both splits; got {len(y_train_arr)} train and "
+            f"{len(y_test_arr)} test examples. Give a larger labelled sample."
+        )
+    try:
+        with warnings.catch_warnings():
+            # Convergence and small-class warnings would flood stderr once per fold; the numbers stand.
+            warnings.filterwarnings("ignore", module=r"sklearn(\..*)?$")
+            estimator = make_estimator()
+            estimator.fit(x_train, y_train_arr)
+            predicted = np.asarray(estimator.predict(x_test), dtype=object)
+            scores = task.score(list(y_test_arr), list(predicted))
+
+            folds = choose_cv_folds(y_train_arr, max_folds=cv_folds)
+            cv_mean = cv_std = None
+            if folds is not None:
+                splitter = model_selection.StratifiedKFold(n_splits=folds, shuffle=True, random_state=random_state)
+                fold_scores = model_selection.cross_val_score(
+                    make_estimator(), x_train, y_train_arr, cv=splitter, scoring="accuracy", error_score="raise"
+                )
+                cv_mean, cv_std = float(np.mean(fold_scores)), float(np.std(fold_scores))
+    except ModelpickError:
+        raise
+    except Exception as exc:  # sklearn raises ValueError, TypeError, ... for unusable inputs
+        text = str(exc).strip()
+        first_line = text.splitlines()[0] if text else type(exc).__name__
+        raise EstimationError(f"Fitting the classifier failed: {type(exc).__name__}: {first_line}") from exc
+    if "accuracy" not in scores:
+        raise EstimationError(
+            f"Task {getattr(task, 'name', task)!r} does not report accuracy; quality estimates need it."
+        )
+    correct = np.asarray(predicted == y_test_arr, dtype=bool)
+    if correct.all() or not correct.any():
+        # Every resample would score the same, so the bootstrap interval would be a point.
+        low, high = wilson_interval(int(correct.sum()), int(correct.size))
+        interval_method = "wilson"
+    else:
+        low, high = bootstrap_accuracy_interval(correct, n_resamples=n_bootstrap, random_state=random_state)
+        interval_method = "bootstrap"
+    macro_f1 = scores.get("macro_f1")
+    return Measurement(
+        accuracy=float(scores["accuracy"]),
+        accuracy_low=low,
+        accuracy_high=high,
+        macro_f1=float(macro_f1) if macro_f1 is not None else None,
+        cv_accuracy_mean=cv_mean,
+        cv_accuracy_std=cv_std,
+        cv_folds=folds,
+        n_train=int(len(y_train_arr)),
+        n_test=int(len(y_test_arr)),
+        interval_method=interval_method,
+    )
+
+
+def describe_interval(measurement: Measurement) -> str:
+    """The part of a note that says how the accuracy interval was made."""
+    if measurement.interval_method == "wilson":
+        return (
+            "95% Wilson interval (every test prediction was "
+            f"{'right' if measurement.accuracy == 1.0 else 'wrong'}, so a bootstrap interval would collapse to a point)"
+        )
+    return "95% bootstrap percentile interval of test accuracy"
+
+
+def describe_cv(measurement: Measurement) -> str:
+    """The part of a note that says how the CV figure was made, or why there is none."""
+    if measurement.cv_folds is None:
+        return "no cross-validation (a class has fewer than 2 training examples)"
+    return f"{measurement.cv_folds}-fold stratified cross-validation on the training split"

