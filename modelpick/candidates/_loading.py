@@ -3,6 +3,7 @@ architecture built from its config (random weights) when no weights are availabl
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from dataclasses import dataclass
@@ -43,6 +44,25 @@ def _has_tokenizer(path: Path) -> bool:
     return any((path / name).exists() for name in _TOKENIZER_FILES)
 
 
+def _config_from_dir(
+    transformers: Any, path: Path, resolution: WeightsResolution, *, trust_remote_code: bool
+) -> tuple[Any, bool]:
+    """The checkpoint's config, and whether its ``model_type`` came from the catalog.
+
+    Some older Hub checkpoints (huawei-noah/TinyBERT_General_4L_312D) have no ``model_type`` in
+    config.json; transformers 5 no longer guesses it from the repository name, so the catalog's
+    architecture supplies it.
+    """
+    config_file = path / "config.json"
+    known_type = (resolution.config or {}).get("model_type")
+    if known_type and config_file.is_file():
+        values = json.loads(config_file.read_text(encoding="utf-8"))
+        if isinstance(values, dict) and not values.get("model_type"):
+            values = {k: v for k, v in values.items() if k != "model_type"}
+            return transformers.AutoConfig.for_model(known_type, **values), True
+    return transformers.AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code), False
+
+
 def load_transformer(
     resolution: WeightsResolution, *, trust_remote_code: bool = False, device: str = "cpu"
 ) -> LoadedTransformer:
@@ -59,10 +79,14 @@ def load_transformer(
     try:
         if resolution.path is not None:
             path = Path(resolution.path)
-            config = transformers.AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code)
+            config, guessed = _config_from_dir(transformers, path, resolution, trust_remote_code=trust_remote_code)
             model = transformers.AutoModel.from_pretrained(path, config=config, trust_remote_code=trust_remote_code)
+            # Without model_type in config.json, AutoTokenizer needs the config to pick a tokenizer class.
+            tokenizer_kwargs: dict[str, Any] = {"config": config} if guessed else {}
             tokenizer = (
-                transformers.AutoTokenizer.from_pretrained(path, trust_remote_code=trust_remote_code)
+                transformers.AutoTokenizer.from_pretrained(
+                    path, trust_remote_code=trust_remote_code, **tokenizer_kwargs
+                )
                 if _has_tokenizer(path)
                 else None
             )
