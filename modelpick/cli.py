@@ -45,7 +45,8 @@ def _cli_message(exc: BaseException) -> str:
         name = match.group(1)
         return f"The {_OPTION_NAMES.get(name, '--' + name.replace('_', '-'))} option"
 
-    return re.sub(r"The '(\w+)' parameter of \w+", option, str(exc))
+    # An option left out is None; a value typed on the command line never is, so "or None" only confuses.
+    return re.sub(r"The '(\w+)' parameter of \w+", option, str(exc)).replace(" or None. Got", ". Got")
 
 
 class _UsageError(Exception):
@@ -60,14 +61,14 @@ class _Parser(argparse.ArgumentParser):
 
 # --- shared options ---------------------------------------------------------------------------------
 
-def _positive_float(text: str) -> float:
+def _number(text: str) -> float:
     try:
         return float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
 
 
-def _positive_int(text: str) -> int:
+def _integer(text: str) -> int:
     try:
         return int(text)
     except ValueError:
@@ -88,13 +89,13 @@ def _add_measure_options(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("measurement")
     group.add_argument("--candidate", action="append", metavar="NAME",
                        help="catalog name, baseline, Hub id or local path; repeat for several (default: the catalog + baselines)")
-    group.add_argument("--threads", type=_positive_int, metavar="N", help="torch threads per candidate (default: all usable CPUs)")
+    group.add_argument("--threads", type=_integer, metavar="N", help="torch threads per candidate (default: all usable CPUs)")
     group.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"), help="default: auto (CUDA when present)")
-    group.add_argument("--timeout-s", type=_positive_float, default=600.0, metavar="S", help="limit per candidate process (default 600)")
-    group.add_argument("--max-profile-time-s", type=_positive_float, default=4.0, metavar="S",
+    group.add_argument("--timeout-s", type=_number, default=600.0, metavar="S", help="limit per candidate process (default 600)")
+    group.add_argument("--max-profile-time-s", type=_number, default=4.0, metavar="S",
                        help="time cap of one latency measurement loop (default 4)")
-    group.add_argument("--throughput-batch-size", type=_positive_int, default=16, metavar="N", help="default 16")
-    group.add_argument("--seed", type=_positive_int, default=0, help="random_state for every random choice (default 0)")
+    group.add_argument("--throughput-batch-size", type=_integer, default=16, metavar="N", help="default 16")
+    group.add_argument("--seed", type=_integer, default=0, help="random_state for every random choice (default 0)")
     group.add_argument("--offline", action="store_true", help="never download weights from the Hugging Face Hub")
     group.add_argument("--trust-remote-code", action="store_true", help="allow model code from the Hub (off by default)")
 
@@ -243,7 +244,7 @@ def _cmd_candidates(args: argparse.Namespace) -> int:
         params = row.get("published_parameters")
         params_text = f"{params / 1e6:6.1f}M" if params else "      -"
         figures = "; ".join(f"{f['metric']} {f['value']:.3f} ({f['split']})" for f in row.get("published", []))
-        print(f"{row['name']:45s} {row['kind']:11s} {row['family']:12s} {params_text}  {figures}")
+        print(f"{row['name']:40s} {row['kind']:11s} {row['family']:30s} {params_text}  {figures}")
     return EXIT_OK
 
 
@@ -258,12 +259,12 @@ def _build_parser() -> _Parser:
                             description="Profile candidates on this machine, estimate accuracy on your sample, and rank them.")
     _add_data_options(advise)
     group = advise.add_argument_group("constraints")
-    group.add_argument("--max-latency-ms", type=_positive_float, metavar="MS", help="limit on batch-1 latency at --latency-percentile")
-    group.add_argument("--max-memory-mb", type=_positive_float, metavar="MB", help="limit on peak memory above the baseline process")
-    group.add_argument("--min-accuracy", type=_positive_float, metavar="A", help="floor on estimated accuracy (0..1)")
+    group.add_argument("--max-latency-ms", type=_number, metavar="MS", help="limit on batch-1 latency at --latency-percentile")
+    group.add_argument("--max-memory-mb", type=_number, metavar="MB", help="limit on peak memory above the baseline process")
+    group.add_argument("--min-accuracy", type=_number, metavar="A", help="floor on estimated accuracy (0..1)")
     group.add_argument("--latency-percentile", default="p90", choices=("p50", "p90", "p95", "p99"), help="default p90")
     advise.add_argument("--profiles", metavar="FILE", help="use profiles recorded with 'modelpick profile --save' instead of measuring here")
-    advise.add_argument("--test-size", type=_positive_float, default=0.25, metavar="F", help="held-out fraction (default 0.25)")
+    advise.add_argument("--test-size", type=_number, default=0.25, metavar="F", help="held-out fraction (default 0.25)")
     advise.add_argument("--no-quality", action="store_true", help="measure cost only; skip accuracy estimates")
     _add_measure_options(advise)
     _add_output_options(advise)

@@ -1,0 +1,90 @@
+"""How a profile is measured: :class:`ProfileSettings`, the same for every candidate of a run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral, Real
+from typing import TYPE_CHECKING
+
+from modelpick._validation import Interval, Options, instance_of, validate_params
+
+if TYPE_CHECKING:
+    from modelpick.config import AdviseConfig
+
+__all__ = ["ProfileSettings"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class ProfileSettings:
+    """The knobs of one cost measurement (DESIGN.md §3). Frozen and picklable: it travels to the child.
+
+    Args:
+        num_threads: Torch intra-op threads (BLAS threads for baselines) set in the child before any
+            work; recorded in the result.
+        device: ``"cpu"`` or ``"cuda"`` (already resolved; ``"auto"`` is not accepted here).
+        max_time_s: Time cap of one adaptive repeat loop (latency, throughput). The loop always
+            completes ``min_rounds``; beyond that it stops before a round that would cross the cap.
+        throughput_batch_size: Batch size of the throughput measurement.
+        random_state: Seeds which texts are drawn and the random token ids of architecture-only inputs.
+        trust_remote_code: Passed to ``from_pretrained``.
+        min_rounds: Rounds (one timed call per distinct input each) before the noise test may stop
+            the loop; at least 2, since a spread needs two repeats.
+        noise_threshold: The loop stops once the median over inputs of IQR/median of each input's
+            repeats is below this.
+        max_input_lengths: How many of the sample's texts are drawn as distinct inputs.
+
+    Example:
+        >>> ProfileSettings(num_threads=2, max_time_s=1.0).min_rounds
+        3
+        >>> ProfileSettings(num_threads=0)
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.InvalidParameterError: The 'num_threads' parameter of ProfileSettings must be an integer >= 1. Got 0 instead.
+    """
+
+    num_threads: int = 1
+    device: str = "cpu"
+    max_time_s: float = 4.0
+    throughput_batch_size: int = 16
+    random_state: int = 0
+    trust_remote_code: bool = False
+    min_rounds: int = 3
+    noise_threshold: float = 0.05
+    max_input_lengths: int = 64
+
+    _CONSTRAINTS = {
+        "num_threads": [Interval(Integral, 1, None)],
+        "device": [Options(("cpu", "cuda"))],
+        "max_time_s": [Interval(Real, 0, None, closed="neither")],
+        "throughput_batch_size": [Interval(Integral, 1, None)],
+        "random_state": [Interval(Integral, 0, None)],
+        "trust_remote_code": [instance_of(bool, "True or False")],
+        "min_rounds": [Interval(Integral, 2, None)],
+        "noise_threshold": [Interval(Real, 0, None, closed="neither")],
+        "max_input_lengths": [Interval(Integral, 1, None)],
+    }
+
+    def __post_init__(self) -> None:
+        validate_params(
+            {name: getattr(self, name) for name in self._CONSTRAINTS},
+            self._CONSTRAINTS,
+            caller=type(self).__name__,
+        )
+
+    @classmethod
+    def from_config(cls, config: AdviseConfig, *, num_threads: int, device: str) -> ProfileSettings:
+        """The settings an advise run measures with; threads and device already resolved.
+
+        Example:
+            >>> from modelpick.config import AdviseConfig
+            >>> ProfileSettings.from_config(AdviseConfig(max_profile_time_s=2), num_threads=2, device="cpu").max_time_s
+            2
+        """
+        return cls(
+            num_threads=num_threads,
+            device=device,
+            max_time_s=config.max_profile_time_s,
+            throughput_batch_size=config.throughput_batch_size,
+            random_state=config.random_state,
+            trust_remote_code=config.trust_remote_code,
+        )

@@ -1,0 +1,241 @@
+"""Profiler for Hugging Face encoder candidates (``kind = "transformer"``).
+
+Latency is one forward pass at batch size 1 over inputs as long as the sample's texts tokenized by the
+candidate's own tokenizer (truncated to what the model can take). An architecture-only candidate has
+no tokenizer: its lengths are approximated from the texts (regex word/punctuation pieces + 2 special
+tokens) and filled with seeded random token ids, which costs the model exactly what real ids would.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from typing import Any, ClassVar
+
+from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.data._sample import DataSplit, approximate_token_lengths
+from modelpick.exceptions import ProfilingError
+from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches, median_length_indices
+from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
+from modelpick.profiling._settings import ProfileSettings
+from modelpick.profiling._stats import Measurement
+from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer
+
+__all__ = ["TransformerProfiler", "max_input_length"]
+
+# Tokenizers without a configured limit report this huge sentinel as model_max_length.
+_NO_LIMIT = 1_000_000
+_MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_SPECIAL_ID_FIELDS = ("pad_token_id", "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id",
+                      "unk_token_id", "mask_token_id")
+APPROXIMATED_PREFIX = "approximated: regex word/punctuation pieces + 2 special tokens"
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    model: Any
+    tokenizer: Any | None
+    config: Any
+    parameters: int
+    weights_on_disk_mb: float | None
+    device: str
+    max_length: int
+    accepted: frozenset[str]  # model inputs forward() names explicitly
+    has_weights: bool  # real weights (False: architecture-only, random weights)
+
+
+def max_input_length(model: Any, config: Any, tokenizer: Any | None) -> int:
+    """The longest input the model takes: its position table, and the tokenizer's limit if it has one."""
+    limits = []
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        padding_idx = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+        if isinstance(padding_idx, int):
+            # RoBERTa-style embeddings number positions from padding_idx + 1: those slots are unreachable.
+            positions -= padding_idx + 1
+        limits.append(positions)
+    if tokenizer is not None:
+        limit = getattr(tokenizer, "model_max_length", None)
+        if isinstance(limit, int) and 0 < limit < _NO_LIMIT:
+            limits.append(limit)
+    return min(limits) if limits else 512
+
+
+class TransformerProfiler(Profiler):
+    """Cost of a transformer encoder: forward latency, tokenization, throughput, memory, FLOP sanity."""
+
+    kind: ClassVar[str] = "transformer"
+    baseline_imports: ClassVar[tuple[str, ...]] = ("torch", "transformers")
+    baseline_attributes: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("transformers", "AutoConfig"), ("transformers", "AutoModel"), ("transformers", "AutoTokenizer"),
+    )
+
+    def __init__(self) -> None:
+        self._timer: Timer | None = None
+        self._threads_before: int | None = None
+
+    def configure(self, settings: ProfileSettings) -> int:
+        import torch
+
+        self._threads_before = torch.get_num_threads()
+        torch.set_num_threads(settings.num_threads)
+        try:
+            # One inter-op thread: a batch-1 forward has no independent ops to overlap, and a second
+            # pool would compete with the intra-op threads for the same cores.
+            torch.set_num_interop_threads(1)
+        except RuntimeError:
+            pass  # settable only before inter-op work started; a fresh child always can
+        return torch.get_num_threads()
+
+    def close(self) -> None:
+        if self._threads_before is not None:
+            import torch
+
+            torch.set_num_threads(self._threads_before)  # inter-op threads cannot be changed back
+            self._threads_before = None
+
+    def load(self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit,
+             settings: ProfileSettings) -> _Loaded:
+        import torch
+
+        from modelpick.candidates._loading import load_transformer
+
+        if weights is None:
+            resolve = getattr(candidate, "resolve_weights", None)
+            if resolve is None:
+                raise ProfilingError(f"Candidate {candidate.name} has no weights to profile; resolve them first.")
+            weights = resolve(allow_download=False)
+        device = "cpu"
+        if settings.device == "cuda":
+            if not torch.cuda.is_available():
+                raise ProfilingError("device 'cuda' was asked for but torch sees no CUDA device; use device='cpu'.")
+            device = f"cuda:{torch.cuda.current_device()}"
+            torch.cuda.reset_peak_memory_stats()
+        loaded = load_transformer(weights, trust_remote_code=settings.trust_remote_code, device=device)
+        model = loaded.model.eval()
+        named = inspect.signature(model.forward).parameters
+        accepted = frozenset(name for name in _MODEL_INPUTS if name in named)
+        return _Loaded(model, loaded.tokenizer, loaded.config, loaded.parameters, loaded.weights_on_disk_mb,
+                       device, max_input_length(model, loaded.config, loaded.tokenizer), accepted,
+                       weights.has_real_weights)
+
+    # -- inputs -----------------------------------------------------------------------------------
+    def prepare_inputs(self, loaded: _Loaded, texts: Sequence[str], settings: ProfileSettings) -> PreparedInputs:
+        texts = tuple(texts)
+        batch_size = settings.throughput_batch_size
+        index_batches = cyclic_batches(len(texts), batch_size)
+        if loaded.tokenizer is not None:
+            single = tuple(self._encode(loaded, [text], padding=False) for text in texts)
+            lengths = tuple(int(s["input_ids"].shape[1]) for s in single)
+            batches = tuple(self._encode(loaded, [texts[i] for i in idx], padding="longest") for idx in index_batches)
+            source = f"candidate tokenizer on the sample (truncated to {loaded.max_length})"
+        else:
+            lengths = tuple(min(n + 2, loaded.max_length) for n in approximate_token_lengths(texts))
+            single, batches = self._random_inputs(loaded, lengths, index_batches, settings.random_state)
+            why = "no tokenizer next to the weights" if loaded.has_weights else "no tokenizer: architecture-only"
+            source = f"{APPROXIMATED_PREFIX} ({why})"
+        return PreparedInputs(texts=texts, single=single, lengths=lengths, lengths_source=source,
+                              batches=batches, batch_size=batch_size)
+
+    def _encode(self, loaded: _Loaded, texts: list[str], *, padding: bool | str) -> dict[str, Any]:
+        encoded = loaded.tokenizer(texts, padding=padding, truncation=True, max_length=loaded.max_length,
+                                   return_tensors="pt")
+        return {k: v.to(loaded.device) for k, v in encoded.items() if k in loaded.accepted}
+
+    def _random_inputs(self, loaded: _Loaded, lengths: Sequence[int], index_batches: list[list[int]],
+                       seed: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+        import torch
+
+        vocab_size = int(getattr(loaded.config, "vocab_size", 0) or 0)
+        if vocab_size < 2:
+            raise ProfilingError(
+                f"The architecture config has no usable vocab_size ({vocab_size}); add vocab_size to it."
+            )
+        special = [v for f in _SPECIAL_ID_FIELDS if isinstance(v := getattr(loaded.config, f, None), int)]
+        low = max(special, default=-1) + 1
+        low = low if low < vocab_size else 0  # a config whose special ids fill the vocabulary: any id
+        pad_id = getattr(loaded.config, "pad_token_id", None)
+        pad_id = pad_id if isinstance(pad_id, int) and 0 <= pad_id < vocab_size else 0
+        generator = torch.Generator().manual_seed(seed)
+
+        def encode(rows: list[int]) -> dict[str, Any]:
+            width = max(lengths[i] for i in rows)
+            ids = torch.randint(low, vocab_size, (len(rows), width), generator=generator)
+            mask = torch.zeros((len(rows), width), dtype=torch.long)
+            for r, i in enumerate(rows):
+                mask[r, : lengths[i]] = 1
+            ids = ids.masked_fill(mask == 0, pad_id)
+            inputs = {"input_ids": ids, "attention_mask": mask}
+            if "token_type_ids" in loaded.accepted:
+                inputs["token_type_ids"] = torch.zeros_like(ids)
+            return {k: v.to(loaded.device) for k, v in inputs.items() if k in loaded.accepted}
+
+        single = tuple(encode([i]) for i in range(len(lengths)))
+        batches = tuple(encode(idx) for idx in index_batches)
+        return single, batches
+
+    # -- calls ------------------------------------------------------------------------------------
+    def run_once(self, loaded: _Loaded, single_input: dict[str, Any]) -> Any:
+        return loaded.model(**single_input)
+
+    def run_batch(self, loaded: _Loaded, batch: dict[str, Any]) -> Any:
+        return loaded.model(**batch)
+
+    def has_tokenizer(self, loaded: _Loaded) -> bool:
+        return loaded.tokenizer is not None
+
+    def tokenize_once(self, loaded: _Loaded, text: str) -> Any:
+        # The same call prepare_inputs made, tensors included: that is what serving one text costs.
+        return loaded.tokenizer(text, truncation=True, max_length=loaded.max_length, return_tensors="pt")
+
+    def inference_context(self) -> Any:
+        import torch
+
+        return torch.inference_mode()
+
+    def timer(self, settings: ProfileSettings) -> Timer:
+        if self._timer is None:
+            self._timer = CudaEventTimer() if settings.device == "cuda" else perf_counter_timer
+        return self._timer
+
+    def timer_name(self, settings: ProfileSettings) -> str:
+        return CudaEventTimer.name if settings.device == "cuda" else "perf_counter"
+
+    def device_name(self, settings: ProfileSettings) -> str:
+        if settings.device == "cuda":
+            import torch
+
+            return f"cuda:{torch.cuda.current_device()}"
+        return "cpu"
+
+    # -- after measuring --------------------------------------------------------------------------
+    def check(self, loaded: _Loaded, inputs: PreparedInputs, latency: Measurement,
+              settings: ProfileSettings) -> Checks:
+        """FLOPs of one forward at the median length over that length's median time, against the peak."""
+        peak_gpu_mb = None
+        if settings.device == "cuda":
+            import torch
+
+            # Read before the matmul probe, whose matrices are no part of the model's footprint.
+            peak_gpu_mb = torch.cuda.max_memory_allocated() / 2**20
+        at_median = median_length_indices(inputs.lengths)
+        flops = count_forward_flops(loaded.model, inputs.single[at_median[0]])
+        implied = flops / latency.median_s(at_median) / 1e9
+        peak = matmul_peak_gflops(device=loaded.device, timer=self.timer(settings))
+        if implied > SANITY_MARGIN * peak:
+            # Other work on the machine slows short probes more than a long latency loop (whose p50
+            # may fall in a quiet spell); probe much longer before calling the timing wrong.
+            peak = max(peak, matmul_peak_gflops(device=loaded.device, timer=self.timer(settings), repeats=96))
+        check_sanity(implied, peak)
+        return Checks(gflops_per_s=implied, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb)
+
+    def parameters(self, loaded: _Loaded) -> int:
+        return loaded.parameters
+
+    def weights_on_disk_mb(self, loaded: _Loaded) -> float | None:
+        return loaded.weights_on_disk_mb
+
+    def library_versions(self) -> dict[str, str]:
+        return {name: metadata.version(name) for name in ("torch", "transformers")}

@@ -1,0 +1,41 @@
+"""The FLOP counter, the matmul peak probe and the sanity gate."""
+
+from __future__ import annotations
+
+import pytest
+
+from modelpick.exceptions import ProfilingError
+from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
+
+
+def test_gate_passes_below_the_margin_and_fails_above():
+    check_sanity(10.0, 100.0)
+    check_sanity(SANITY_MARGIN * 100.0, 100.0)  # at the margin: still believable
+    with pytest.raises(ProfilingError) as info:
+        check_sanity(200.0, 100.0)
+    assert str(info.value) == (
+        "sanity gate: implied 200 GFLOP/s exceeds the measured matmul peak 100 GFLOP/s; the timing is wrong"
+    )
+
+
+def test_matmul_peak_is_a_positive_rate():
+    assert matmul_peak_gflops(sizes=(64, 128), repeats=2) > 0
+
+
+def test_flops_grow_with_input_length():
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    from modelpick.testing.tiny_models import tiny_config
+
+    torch.manual_seed(0)
+    model = AutoModel.from_config(AutoConfig.for_model(**tiny_config("bert"))).eval()
+
+    def flops(length: int) -> int:
+        ids = torch.ones((1, length), dtype=torch.long)
+        return count_forward_flops(model, {"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+
+    short, long = flops(8), flops(32)
+    assert short > 0
+    # The dense layers grow linearly with length; only the pooler (on one token) does not.
+    assert long > 3 * short

@@ -1,0 +1,156 @@
+"""TransformerProfiler in this process on tiny real models: structure and invariants, never timings."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from modelpick.candidates._base import WeightsResolution
+from modelpick.candidates.transformer import TransformerCandidate
+from modelpick.exceptions import CandidateError, ProfilingError
+from modelpick.profiling import ProfileSettings, profile_candidate
+from modelpick.profiling._base import draw_texts
+from modelpick.profiling._stats import Measurement, summarize_timings
+from modelpick.profiling.transformer import TransformerProfiler, max_input_length
+from modelpick.results import ProfileResult
+from modelpick.testing.tiny_models import tiny_config
+
+
+def _candidate(name: str = "tiny") -> TransformerCandidate:
+    return TransformerCandidate(name=name, family="BERT", model_id=name, source="local path")
+
+
+def _check_invariants(result: ProfileResult, settings: ProfileSettings, n_inputs: int) -> None:
+    lat = result.latency
+    assert 0 < lat.p50_ms <= lat.p90_ms <= lat.p95_ms <= lat.p99_ms
+    assert lat.mean_ms > 0 and lat.stdev_ms >= 0
+    # Whole rounds only, at least min_rounds of them, warm-up never counted.
+    assert lat.n >= settings.min_rounds * n_inputs
+    assert lat.n % n_inputs == 0
+    assert lat.noisy == (not lat.noise < settings.noise_threshold)
+    assert result.num_threads == settings.num_threads
+    assert result.batch_size == 1
+    assert result.throughput_batch_size == settings.throughput_batch_size
+    assert result.throughput_per_s > 0
+    assert result.parameters > 0
+    assert result.provenance == "measured"
+    assert result.device == "cpu" and result.timer == "perf_counter"
+    assert result.peak_gpu_mb is None
+    assert result.peak_rss_mb is None  # in-process, no baseline given
+    assert result.lengths.n == n_inputs
+    assert result.gflops_per_s is not None and result.gflops_per_s > 0
+    assert result.machine_peak_gflops is not None and result.machine_peak_gflops > 0
+    assert result.gflops_per_s <= 1.25 * result.machine_peak_gflops  # the gate let it through
+    assert set(result.library_versions) == {"torch", "transformers"}
+    assert ProfileResult.from_dict(result.to_dict()) == result
+
+
+def test_saved_model_with_tokenizer(tiny_bert_dir, split, fast_settings):
+    settings = dataclasses.replace(fast_settings, max_input_lengths=len(split.all_texts))
+    weights = WeightsResolution("local", str(tiny_bert_dir), "saved by the test")
+    result = profile_candidate(_candidate(), weights, split, settings)
+    _check_invariants(result, settings, n_inputs=len(split.all_texts))
+    assert result.lengths.source.startswith("candidate tokenizer on the sample")
+    # The long text is truncated to the tiny model's 128 positions.
+    assert result.lengths.max == 128
+    assert result.lengths.p50 <= result.lengths.p90 <= result.lengths.max
+    assert result.tokenize is not None
+    assert result.tokenize.n >= settings.min_rounds * len(split.all_texts)
+    assert result.tokenize.p50_ms <= result.tokenize.p99_ms
+    assert result.weights_on_disk_mb is not None and result.weights_on_disk_mb > 0
+
+
+@pytest.mark.parametrize("model_type", ["distilbert", "roberta"])
+def test_architecture_only_uses_approximated_lengths(model_type, split, fast_settings):
+    weights = WeightsResolution("architecture-only", None, "no weights", config=tiny_config(model_type))
+    result = profile_candidate(_candidate(model_type), weights, split, fast_settings)
+    _check_invariants(result, fast_settings, n_inputs=fast_settings.max_input_lengths)
+    assert result.lengths.source.startswith("approximated: ")
+    assert result.lengths.source.endswith("(no tokenizer: architecture-only)")
+    assert result.tokenize is None  # no tokenizer to time
+    assert result.weights_on_disk_mb is None
+
+
+def test_approximated_lengths_are_pieces_plus_two_and_truncated(split, fast_settings):
+    from modelpick.data._sample import approximate_token_lengths
+
+    settings = dataclasses.replace(fast_settings, max_input_lengths=len(split.all_texts))
+    profiler = TransformerProfiler()
+    weights = WeightsResolution("architecture-only", None, "no weights", config=tiny_config("roberta"))
+    loaded = profiler.load(_candidate(), weights, split, settings)
+    texts = draw_texts(split, settings)
+    inputs = profiler.prepare_inputs(loaded, texts, settings)
+    # RoBERTa numbers positions from padding_idx + 1: 130 slots hold 129 tokens.
+    assert loaded.max_length == 129
+    assert list(inputs.lengths) == [min(n + 2, 129) for n in approximate_token_lengths(texts)]
+    for single, length in zip(inputs.single, inputs.lengths):
+        assert tuple(single["input_ids"].shape) == (1, length)
+        assert int(single["input_ids"].min()) >= 1  # ids above the special ones (pad 0, bos 0, eos 2)
+        assert int(single["input_ids"].max()) < loaded.config.vocab_size
+    # Throughput batches: exactly batch_size rows, padded to the batch's longest input.
+    for batch in inputs.batches:
+        rows, width = batch["input_ids"].shape
+        assert rows == settings.throughput_batch_size
+        assert width == int(batch["attention_mask"].sum(dim=1).max())
+    # Same seed, same inputs.
+    again = profiler.prepare_inputs(loaded, texts, settings)
+    assert all(bool((a["input_ids"] == b["input_ids"]).all()) for a, b in zip(inputs.single, again.single))
+
+
+def test_distilbert_gets_no_token_type_ids(tiny_bert_dir, split, fast_settings):
+    # The tiny checkpoints share a BERT tokenizer, which emits token_type_ids DistilBERT does not take.
+    from modelpick.testing.tiny_models import save_tiny_model
+
+    directory = save_tiny_model("distilbert", tiny_bert_dir.parent / "tiny-distilbert")
+    profiler = TransformerProfiler()
+    loaded = profiler.load(_candidate(), WeightsResolution("local", str(directory), "test"), split, fast_settings)
+    inputs = profiler.prepare_inputs(loaded, draw_texts(split, fast_settings), fast_settings)
+    assert set(inputs.single[0]) == {"input_ids", "attention_mask"}
+
+
+def test_max_input_length_takes_the_tighter_limit():
+    class Config:
+        max_position_embeddings = 512
+
+    class Tokenizer:
+        model_max_length = 256
+
+    class Unset:
+        model_max_length = int(1e30)  # transformers' sentinel for "no limit configured"
+
+    assert max_input_length(object(), Config(), Tokenizer()) == 256
+    assert max_input_length(object(), Config(), Unset()) == 512
+    assert max_input_length(object(), Config(), None) == 512
+
+
+def test_sanity_gate_rejects_an_impossible_timing(tiny_bert_dir, split, fast_settings):
+    profiler = TransformerProfiler()
+    profiler.configure(fast_settings)
+    loaded = profiler.load(_candidate(), WeightsResolution("local", str(tiny_bert_dir), "test"), split, fast_settings)
+    inputs = profiler.prepare_inputs(loaded, draw_texts(split, fast_settings), fast_settings)
+    # A clock that claims each forward took a nanosecond implies far more than any matmul peak.
+    per_input = tuple((1e-9, 1e-9, 1e-9) for _ in inputs.single)
+    impossible = Measurement(per_input, 3, 0, 1e-8, "stable", summarize_timings(per_input, noise_threshold=0.05))
+    with pytest.raises(ProfilingError, match=r"^sanity gate: implied .* GFLOP/s exceeds the measured matmul peak"):
+        profiler.check(loaded, inputs, impossible, fast_settings)
+
+
+def test_a_model_that_cannot_load_keeps_its_candidate_error(split, fast_settings):
+    # In this process modelpick's own errors pass unchanged; profile_in_child turns them into
+    # ProfilingError (tested in test_profile_in_child.py).
+    broken = {**tiny_config("bert"), "hidden_size": 30, "num_attention_heads": 4}
+    with pytest.raises(CandidateError, match=r"^Could not load the model from config 'bert': ") as info:
+        profile_candidate(_candidate(), WeightsResolution("architecture-only", None, "x", config=broken),
+                          split, fast_settings)
+    assert "\n" not in str(info.value)
+
+
+def test_a_third_party_error_while_measuring_becomes_a_profiling_error(tiny_bert_dir, split, fast_settings):
+    class Exploding(TransformerProfiler):
+        def run_batch(self, loaded, batch):
+            raise RuntimeError("shape mismatch\nsecond line")
+
+    weights = WeightsResolution("local", str(tiny_bert_dir), "test")
+    with pytest.raises(ProfilingError, match=r"^Profiling tiny failed: RuntimeError: shape mismatch$"):
+        Exploding().profile(_candidate(), weights, split, fast_settings)
