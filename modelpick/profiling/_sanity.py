@@ -28,7 +28,10 @@ def count_forward_flops(model: Any, inputs: Mapping[str, Any]) -> int:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
-    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+    # Counted outside inference mode (even when the caller is in it): FlopCounterMode's module tracker
+    # registers autograd hooks, which fail in inference mode on some architectures (DeBERTa-v3's
+    # relative-position embeddings). no_grad keeps it from building a graph.
+    with torch.inference_mode(False), torch.no_grad(), FlopCounterMode(display=False) as counter:
         model(**inputs)
     return int(counter.get_total_flops())
 

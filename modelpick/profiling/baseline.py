@@ -88,7 +88,10 @@ class BaselineProfiler(Profiler):
             single=tuple([text] for text in texts),
             lengths=tuple(approximate_token_lengths(texts)),
             lengths_source=f"approximated: {TOKEN_LENGTH_METHOD}",
-            batches=tuple([texts[i] for i in idx] for idx in cyclic_batches(len(texts), batch_size)),
+            batches=tuple(
+                [texts[i] for i in idx]
+                for idx in cyclic_batches(len(texts), batch_size)[: settings.throughput_batches]
+            ),
             batch_size=batch_size,
         )
 

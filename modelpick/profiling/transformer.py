@@ -125,7 +125,7 @@ class TransformerProfiler(Profiler):
     def prepare_inputs(self, loaded: _Loaded, texts: Sequence[str], settings: ProfileSettings) -> PreparedInputs:
         texts = tuple(texts)
         batch_size = settings.throughput_batch_size
-        index_batches = cyclic_batches(len(texts), batch_size)
+        index_batches = cyclic_batches(len(texts), batch_size)[: settings.throughput_batches]
         if loaded.tokenizer is not None:
             single = tuple(self._encode(loaded, [text], padding=False) for text in texts)
             lengths = tuple(int(s["input_ids"].shape[1]) for s in single)

@@ -21,7 +21,7 @@ TINY_VOCABULARY = (
     "##s ##ed ##ing ##ly i you we they my your our"
 ).split()
 
-TINY_ARCHITECTURES = ("bert", "distilbert", "albert", "electra", "roberta")
+TINY_ARCHITECTURES = ("bert", "distilbert", "albert", "electra", "roberta", "deberta-v2")
 
 
 def tiny_config(model_type: str) -> dict[str, Any]:
@@ -37,6 +37,13 @@ def tiny_config(model_type: str) -> dict[str, Any]:
     if model_type == "roberta":
         # RoBERTa offsets positions by padding_idx + 1, so it needs two extra position slots.
         return {**common, **layers, "model_type": "roberta", "max_position_embeddings": 130, "pad_token_id": 0}
+    if model_type == "deberta-v2":
+        # DeBERTa-v3's shape: relative attention with log buckets, no absolute positions.
+        return {
+            **common, **layers, "model_type": "deberta-v2", "relative_attention": True, "position_buckets": 16,
+            "max_relative_positions": -1, "pos_att_type": ["p2c", "c2p"], "norm_rel_ebd": "layer_norm",
+            "share_att_key": True, "position_biased_input": False, "type_vocab_size": 0,
+        }
     raise ValueError(f"No tiny config for model_type {model_type!r}; choose from {TINY_ARCHITECTURES}.")
 
 

@@ -39,3 +39,17 @@ def test_flops_grow_with_input_length():
     assert short > 0
     # The dense layers grow linearly with length; only the pooler (on one token) does not.
     assert long > 3 * short
+
+
+def test_flops_are_counted_inside_inference_mode_for_relative_attention():
+    # Regression: DeBERTa-v3's relative-position embeddings broke FlopCounterMode in inference mode.
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    from modelpick.testing.tiny_models import tiny_config
+
+    model = AutoModel.from_config(AutoConfig.for_model(**tiny_config("deberta-v2"))).eval()
+    inputs = {"input_ids": torch.randint(5, 40, (1, 12)), "attention_mask": torch.ones(1, 12, dtype=torch.long)}
+    with torch.inference_mode():
+        flops = count_forward_flops(model, inputs)
+    assert flops > 0
