@@ -169,7 +169,11 @@ def _emit_recommendation(rec: Any, args: argparse.Namespace) -> int:
     from modelpick.report import render
 
     fmt = "json" if args.json else args.format
-    options = {"color": sys.stdout.isatty()} if fmt == "text" else {}
+    options: dict[str, Any] = {}
+    if fmt == "text" and sys.stdout.isatty():
+        import shutil
+
+        options = {"color": True, "width": shutil.get_terminal_size().columns}
     text = render(rec, fmt, **options)
     sys.stdout.write(text)
     if args.output:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from modelpick.results import CandidateResult, Recommendation
 
-__all__ = ["accuracy_cell", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
+__all__ = ["accuracy_cell", "accuracy_columns", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
 
 
 def accuracy_cell(result: CandidateResult) -> str:
@@ -16,12 +16,23 @@ def accuracy_cell(result: CandidateResult) -> str:
     return f"{q.accuracy:.3f}{interval} {tag}"
 
 
+def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
+    """Accuracy, its 95% interval and how it was obtained, as three cells."""
+    q = result.quality
+    if q is None:
+        return ("not estimated", "", "")
+    if q.accuracy is None:
+        return ("unknown", "", q.method if q.method != "none" else "")
+    interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if q.accuracy_low is not None and q.accuracy_high is not None else ""
+    return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
+
+
 def memory_cell(result: CandidateResult) -> str:
     p = result.profile
     if p is None:
         return "-"
     if p.peak_rss_mb is not None:
-        return f"{p.peak_rss_mb:.0f}"
+        return f"{p.peak_rss_mb:.0f}" if p.peak_rss_mb >= 1 else "<1"
     return f"{p.peak_gpu_mb:.0f} (GPU)" if p.peak_gpu_mb is not None else "-"
 
 

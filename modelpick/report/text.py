@@ -6,7 +6,7 @@ import io
 from typing import ClassVar
 
 from modelpick.report._base import Renderer
-from modelpick.report._format import accuracy_cell, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.report._format import accuracy_columns, constraint_line, data_line, machine_line, memory_cell, notes, verdict
 from modelpick.results import Recommendation
 
 __all__ = ["TextRenderer"]
@@ -18,7 +18,8 @@ class TextRenderer(Renderer):
     name: ClassVar[str] = "text"
     media_type: ClassVar[str] = "text/plain"
 
-    def __init__(self, *, width: int = 140, color: bool = False) -> None:
+    def __init__(self, *, width: int | None = None, color: bool = False) -> None:
+        # No width: wide enough that the table never wraps (files, CI logs); terminals pass theirs.
         self.width = width
         self.color = color
 
@@ -29,25 +30,25 @@ class TextRenderer(Renderer):
         rec = recommendation
         buffer = io.StringIO()
         console = Console(
-            file=buffer, width=self.width, force_terminal=self.color, color_system="standard" if self.color else None,
+            file=buffer, width=self.width or 200, force_terminal=self.color, color_system="standard" if self.color else None,
             highlight=False,
         )
         console.print(f"[bold]modelpick[/bold] · {rec.task}")
-        console.print(f"Data:        {data_line(rec)}", markup=False)
-        console.print(f"Machine:     {machine_line(rec)}", markup=False)
-        console.print(f"Constraints: {constraint_line(rec)}", markup=False)
+        console.print(f"Data:        {data_line(rec)}", markup=False, soft_wrap=True)
+        console.print(f"Machine:     {machine_line(rec)}", markup=False, soft_wrap=True)
+        console.print(f"Constraints: {constraint_line(rec)}", markup=False, soft_wrap=True)
         console.print()
-        console.print(verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False)
+        console.print(verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False, soft_wrap=True)
         console.print()
 
         pct = rec.constraints.get("latency_percentile", "p90")
         table = Table(show_lines=False, header_style="bold", expand=False)
         for header, justify in [
-            ("#", "right"), ("candidate", "left"), ("accuracy [95% CI] basis", "left"), ("p50 ms", "right"),
-            (f"{pct} ms", "right"), ("/s @batch", "right"), ("mem MB", "right"), ("params", "right"),
-            ("weights", "left"), ("front", "center"),
+            ("#", "right"), ("candidate", "left"), ("accuracy", "right"), ("95% CI", "center"), ("basis", "left"),
+            ("p50 ms", "right"), (f"{pct} ms", "right"), ("/s @batch", "right"), ("mem MB", "right"),
+            ("params", "right"), ("weights", "left"), ("front", "center"),
         ]:
-            table.add_column(header, justify=justify)  # type: ignore[arg-type]
+            table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
         rank_of = {r.name: r.rank for r in rec.ranked}
         front = set(rec.pareto_front)
         ordered = sorted(rec.results, key=lambda r: (r.name not in rank_of, rank_of.get(r.name, 0), r.name))
@@ -56,7 +57,7 @@ class TextRenderer(Renderer):
             table.add_row(
                 str(rank_of.get(result.name, "-")),
                 result.name,
-                accuracy_cell(result) if result.status == "ok" else result.status,
+                *(accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                 f"{p.latency.p50_ms:.2f}" if p else "-",
                 f"{p.latency.percentile_ms(pct):.2f}" + (" ~" if p.latency.noisy else "") if p else "-",
                 f"{p.throughput_per_s:.0f} @{p.throughput_batch_size}" if p else "-",
@@ -70,16 +71,17 @@ class TextRenderer(Renderer):
         if rec.ranked:
             console.print("[bold]Why this order[/bold]")
             for ranked in rec.ranked:
-                console.print(f"  {ranked.rank}. {ranked.name}: {ranked.reason}", markup=False)
+                console.print(f"  {ranked.rank}. {ranked.name}: {ranked.reason}", markup=False, soft_wrap=True)
         if rec.rejected:
             console.print("[bold]Rejected[/bold]")
             for rejection in rec.rejected:
-                console.print(f"  {rejection.name}: {'; '.join(rejection.reasons)}", markup=False)
+                console.print(f"  {rejection.name}: {'; '.join(rejection.reasons)}", markup=False, soft_wrap=True)
         console.print("[bold]How these numbers were obtained[/bold]")
         for line in notes(rec):
-            console.print(f"  - {line}", markup=False)
-        console.print("  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory).", markup=False)
-        return buffer.getvalue()
+            console.print(f"  - {line}", markup=False, soft_wrap=True)
+        console.print("  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory).", markup=False, soft_wrap=True)
+        # Trailing spaces rich pads lines with are noise in files and diffs.
+        return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
 
 def _millions(parameters: int) -> str:
