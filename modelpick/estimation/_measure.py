@@ -14,8 +14,9 @@ from typing import Any
 from modelpick._imports import require
 from modelpick.estimation._intervals import bootstrap_accuracy_interval, choose_cv_folds, wilson_interval
 from modelpick.exceptions import EstimationError, ModelpickError
+from modelpick.results import QualityEstimate
 
-__all__ = ["Measurement", "describe_cv", "describe_interval", "measure_classifier", "resolve_task"]
+__all__ = ["Measurement", "describe_cv", "describe_interval", "measure_classifier", "measured_estimate", "resolve_task"]
 
 
 @dataclass(frozen=True)
@@ -140,3 +141,27 @@ def describe_cv(measurement: Measurement) -> str:
     if measurement.cv_folds is None:
         return "no cross-validation (a class has fewer than 2 training examples)"
     return f"{measurement.cv_folds}-fold stratified cross-validation on the training split"
+
+
+def measured_estimate(candidate: str, method: str, measurement: Measurement, what: str) -> QualityEstimate:
+    """The :class:`QualityEstimate` of a measurement on the user's data; ``what`` names the model
+    that was fitted, finishing "held-out accuracy on N test examples of ..."."""
+    note = (
+        f"held-out accuracy on {measurement.n_test} test examples of {what} fitted on "
+        f"{measurement.n_train} training examples of your data; "
+        f"{describe_interval(measurement)}; CV: {describe_cv(measurement)}"
+    )
+    return QualityEstimate(
+        candidate=candidate,
+        method=method,
+        provenance="measured",
+        accuracy=measurement.accuracy,
+        accuracy_low=measurement.accuracy_low,
+        accuracy_high=measurement.accuracy_high,
+        macro_f1=measurement.macro_f1,
+        cv_accuracy_mean=measurement.cv_accuracy_mean,
+        cv_accuracy_std=measurement.cv_accuracy_std,
+        n_train=measurement.n_train,
+        n_test=measurement.n_test,
+        note=note,
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from modelpick.estimation._base import QualityEstimator
-from modelpick.estimation._measure import describe_cv, describe_interval, measure_classifier
+from modelpick.estimation._measure import measure_classifier, measured_estimate
 from modelpick.exceptions import EstimationError
 from modelpick.results import QualityEstimate
 
@@ -71,22 +71,4 @@ class CrossValidationEstimator(QualityEstimator):
             random_state=settings.random_state,
         )
         what = _STRATEGY_WORDS.get(getattr(candidate, "strategy", ""), candidate.name)
-        note = (
-            f"held-out accuracy on {measurement.n_test} test examples of {what} fitted on "
-            f"{measurement.n_train} training examples of your data; "
-            f"{describe_interval(measurement)}; CV: {describe_cv(measurement)}"
-        )
-        return QualityEstimate(
-            candidate=candidate.name,
-            method=self.name,
-            provenance="measured",
-            accuracy=measurement.accuracy,
-            accuracy_low=measurement.accuracy_low,
-            accuracy_high=measurement.accuracy_high,
-            macro_f1=measurement.macro_f1,
-            cv_accuracy_mean=measurement.cv_accuracy_mean,
-            cv_accuracy_std=measurement.cv_accuracy_std,
-            n_train=measurement.n_train,
-            n_test=measurement.n_test,
-            note=note,
-        )
+        return measured_estimate(candidate.name, self.name, measurement, what)

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from modelpick._isolation import run_in_child
 from modelpick.estimation._base import QualityEstimator
-from modelpick.estimation._measure import describe_cv, describe_interval, measure_classifier
+from modelpick.estimation._measure import measure_classifier, measured_estimate
 from modelpick.exceptions import EstimationError
 from modelpick.results import QualityEstimate
 
@@ -204,23 +204,8 @@ class LinearProbeEstimator(QualityEstimator):
             cv_folds=settings.cv_folds,
             random_state=settings.random_state,
         )
-        note = (
-            f"held-out accuracy on {measurement.n_test} test examples of a linear probe (logistic regression "
-            f"on frozen {pooling}-pooled features, weights: {weights.source}) fitted on {measurement.n_train} "
-            f"training examples of your data (a probe, not a fine-tuned model); "
-            f"{describe_interval(measurement)}; CV: {describe_cv(measurement)}"
+        what = (
+            f"a linear probe (logistic regression on frozen {pooling}-pooled features, weights: {weights.source}; "
+            "a probe, not a fine-tuned model)"
         )
-        return QualityEstimate(
-            candidate=candidate.name,
-            method=self.name,
-            provenance="measured",
-            accuracy=measurement.accuracy,
-            accuracy_low=measurement.accuracy_low,
-            accuracy_high=measurement.accuracy_high,
-            macro_f1=measurement.macro_f1,
-            cv_accuracy_mean=measurement.cv_accuracy_mean,
-            cv_accuracy_std=measurement.cv_accuracy_std,
-            n_train=measurement.n_train,
-            n_test=measurement.n_test,
-            note=note,
-        )
+        return measured_estimate(candidate.name, self.name, measurement, what)
