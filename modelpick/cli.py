@@ -112,9 +112,43 @@ def _add_output_options(parser: argparse.ArgumentParser, *, formats: bool = True
 
 # --- progress ---------------------------------------------------------------------------------------
 
+class _ProgressBar:
+    """A rich progress bar over candidates on stderr, for terminals."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._task: Any = None
+
+    def __call__(self, event: Any) -> None:
+        if self._task is None:
+            self._progress.start()
+            self._task = self._progress.add_task("", total=event.total)
+        if event.stage == "finish":
+            self._progress.update(self._task, description="done")
+            self._progress.stop()
+            return
+        if event.stage in ("done", "failed"):
+            if event.stage == "failed":
+                self._progress.console.print(f"{event.candidate}: FAILED: {event.message}", markup=False)
+            self._progress.advance(self._task)
+            return
+        stage = {"start": "starting", "resolve": "finding weights", "profile": "measuring cost",
+                 "estimate": "estimating accuracy"}.get(event.stage, event.stage)
+        self._progress.update(self._task, description=f"{event.candidate}: {stage}")
+
+
 def _progress_printer(quiet: bool) -> Callable[[Any], None] | None:
+    """Progress on stderr: a bar on a terminal, one line per step in logs (CI), nothing with --quiet."""
     if quiet:
         return None
+    if sys.stderr.isatty():
+        return _ProgressBar()
     started: dict[str, float] = {}
 
     def show(event: Any) -> None:

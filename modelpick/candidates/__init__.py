@@ -138,6 +138,12 @@ def resolve_candidate(spec: str) -> Candidate:
             f"Candidate {text!r} is a directory without config.json. A local model directory must contain "
             "config.json and the weights (model.save_pretrained(dir) writes both)."
         )
+    if text.startswith(("/", "./", "../", "~", ".\\")) or (len(text) > 1 and text[1] == ":"):
+        # Written as a path, so a Hub id was never meant: say the path is wrong, not the name.
+        raise UnknownNameError(
+            f"Candidate {text!r} looks like a local path but no such directory exists. Give the directory "
+            "that holds the model's config.json and weights (model.save_pretrained(dir) writes both)."
+        )
     if looks_like_hub_id(text):
         return TransformerCandidate(name=text, family="unknown", source="hub id", model_id=text)
     close = difflib.get_close_matches(text.lower(), [*catalog_index(), *(b.name for b in baselines())], n=1)

@@ -127,3 +127,14 @@ def test_the_same_directory_twice_is_a_duplicate(tiny_models):
 def test_not_a_list_of_names_is_a_parameter_error(specs):
     with pytest.raises(InvalidParameterError, match="'candidates' parameter of resolve_candidates must be"):
         resolve_candidates(specs)
+
+
+def test_a_missing_local_path_is_named_as_a_path(tmp_path):
+    import pytest
+
+    from modelpick.candidates import resolve_candidate
+    from modelpick.exceptions import UnknownNameError
+
+    missing = str(tmp_path / "models" / "mine")
+    with pytest.raises(UnknownNameError, match="looks like a local path but no such directory exists"):
+        resolve_candidate(missing)
