@@ -17,7 +17,7 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
 from modelpick.estimation import EstimationSettings, estimate_quality
-from modelpick.exceptions import ModelpickError
+from modelpick.exceptions import EstimationError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
 from modelpick.profiling import ProfileSettings, profile_in_child
 from modelpick.results import (
@@ -162,13 +162,17 @@ def _measure(
         quality: QualityEstimate | None = None
         if run.config.estimate_quality:
             emit("estimate", "")
-            quality = estimate_quality(
-                candidate,
-                weights,
-                run.split if run.measured_quality else None,
-                task=get_task(run.config.task),
-                settings=_estimation_settings(run),
-            )
+            try:
+                quality = estimate_quality(
+                    candidate,
+                    weights,
+                    run.split if run.measured_quality else None,
+                    task=get_task(run.config.task),
+                    settings=_estimation_settings(run),
+                )
+            except EstimationError as exc:
+                # The cost was measured and stays useful; only the accuracy is unknown, and says why.
+                quality = QualityEstimate(candidate.name, "none", "unknown", None, note=f"estimation failed: {exc}")
         return CandidateResult(info, "ok", "", profile, quality)
     except ModelpickError as exc:
         return CandidateResult(info, "failed", str(exc))

@@ -103,3 +103,20 @@ def test_bad_inputs_raise_clear_errors(tmp_path):
         modelpick.recommend(sample=str(tmp_path / "missing.csv"))
     with pytest.raises(KeyError, match="no-such-task"):
         modelpick.recommend("no-such-task", max_latency_ms=20)
+
+
+@pytest.mark.slow
+def test_failed_accuracy_estimate_keeps_the_measured_cost(tmp_path, demo):
+    # Real weights but no tokenizer: cost is measured at approximated lengths, the probe cannot run.
+    from transformers import AutoConfig, AutoModel
+
+    from modelpick.testing.tiny_models import tiny_config
+
+    model_dir = tmp_path / "no-tokenizer"
+    AutoModel.from_config(AutoConfig.for_model(**tiny_config("bert"))).save_pretrained(model_dir)
+    rec = modelpick.recommend("text-classification", demo, candidates=[str(model_dir)], **FAST)
+    (result,) = rec.results
+    assert result.status == "ok", result.reason
+    assert result.profile is not None and result.profile.lengths.source.startswith("approximated")
+    assert result.quality.accuracy is None
+    assert result.quality.note.startswith("estimation failed:") and "tokenizer" in result.quality.note

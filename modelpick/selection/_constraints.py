@@ -37,7 +37,9 @@ def _unknown_accuracy_reason(result: CandidateResult) -> str:
     quality = result.quality
     if quality is None:
         return "accuracy not estimated"
-    return f"accuracy unknown ({quality.note})" if quality.note else "accuracy unknown"
+    # Notes read "<cause>: <explanation>"; a rejection needs only the cause.
+    cause = quality.note.split(":", 1)[0].strip()
+    return f"accuracy unknown ({cause})" if cause else "accuracy unknown"
 
 
 def constraint_violations(result: CandidateResult, constraints: Constraints) -> tuple[str, ...]:

@@ -14,7 +14,7 @@ def _cost(result: CandidateResult, pct: str) -> str:
     if profile is None:
         return "cost not measured"
     memory = profile.peak_rss_mb if profile.peak_rss_mb is not None else profile.peak_gpu_mb
-    memory_text = f", {memory:.0f} MB" if memory is not None else ""
+    memory_text = "" if memory is None else (f", {memory:.0f} MB" if memory >= 1 else ", <1 MB")
     return f"{pct} {profile.latency.percentile_ms(pct):.1f} ms{memory_text}"
 
 
