@@ -11,7 +11,8 @@ import json
 from functools import lru_cache
 from importlib import resources
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
+from collections.abc import Mapping
 
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.exceptions import CandidateError

@@ -198,7 +198,7 @@ def test_unreachable_hub_falls_through_with_the_reason(monkeypatch):
     monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
     resolution = resolve_weights(_catalog("roberta-base"), allow_download=True, hub_timeout_s=2)
     assert resolution.source == "architecture-only"
-    assert f"Hub not reachable (127.0.0.1:" in resolution.detail
+    assert "Hub not reachable (127.0.0.1:" in resolution.detail
 
 
 def test_weight_files_are_the_loadable_ones(tmp_path):

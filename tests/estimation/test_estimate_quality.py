@@ -14,7 +14,6 @@ from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation import (
     ARCHITECTURE_ONLY_NOTE,
     QUALITY_ESTIMATORS,
-    EstimationSettings,
     QualityEstimator,
     estimate_quality,
 )
