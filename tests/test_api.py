@@ -120,3 +120,19 @@ def test_failed_accuracy_estimate_keeps_the_measured_cost(tmp_path, demo):
     assert result.profile is not None and result.profile.lengths.source.startswith("approximated")
     assert result.quality.accuracy is None
     assert result.quality.note.startswith("estimation failed:") and "tokenizer" in result.quality.note
+
+
+@pytest.mark.slow
+def test_dataframe_and_records_with_named_columns_give_the_same_split():
+    import pandas as pd
+
+    texts = [f"refund for invoice {i}" for i in range(12)] + [f"app crashes on screen {i}" for i in range(12)]
+    labels = ["billing"] * 12 + ["technical"] * 12
+    frame = pd.DataFrame({"message": texts, "team": labels, "id": range(24)})
+    kwargs = dict(candidates=["tfidf-logreg"], text_column="message", label_column="team", **FAST)
+    from_frame = modelpick.recommend("text-classification", frame, **kwargs)
+    from_records = modelpick.recommend("text-classification", frame.to_dict("records"), **kwargs)
+    for rec in (from_frame, from_records):
+        assert rec.sample.text_column == "message" and rec.sample.label_column == "team"
+        assert rec.sample.classes == ("billing", "technical")
+    assert from_frame.result("tfidf-logreg").quality == from_records.result("tfidf-logreg").quality

@@ -112,3 +112,13 @@ def test_bad_profiles_file_keeps_earlier_results(capsys, reviews_csv, tmp_path):
     assert main(["advise", "--data", str(reviews_csv), "--profiles", str(broken), "--output", str(report), *FAST]) == 2
     assert "not a modelpick profiles file" in _one_line_error(capsys)
     assert report.read_text() == "an earlier report"
+
+
+@pytest.mark.slow
+def test_compare_measures_named_candidates_without_constraints(capsys, reviews_csv):
+    code = main(["compare", "tfidf-linearsvm", "majority-class", "--data", str(reviews_csv), *FAST, "--format", "markdown"])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.startswith("# modelpick: text-classification")
+    assert "`tfidf-linearsvm`" in out and "`majority-class`" in out
+    assert "Constraints: none" in out
