@@ -149,8 +149,8 @@ def profile(
     """Measure cost only (latency, throughput, memory) and optionally save it for :func:`recommend`.
 
     Profiles taken on the deployment machine can be saved here and used to advise anywhere with
-    ``recommend(..., profiles=FILE)``. Candidates that fail are left out of the set; their reasons are
-    reported by the CLI.
+    ``recommend(..., profiles=FILE)``. Candidates that fail are left out of the set, with their reasons
+    in ``ProfileSet.failed``; when every candidate fails, ``save`` is left untouched.
     """
     config = _build_config(
         "profile",
@@ -163,7 +163,8 @@ def profile(
     )
     data = _as_sample(sample, text_column=text_column, label_column=None, require_labels=False)
     profile_set, _ = profile_candidates(config, data, progress=progress)
-    if save is not None:
+    # A run where every candidate failed must not replace profiles recorded earlier.
+    if save is not None and profile_set.profiles:
         path = Path(save)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(path.name + ".tmp")

@@ -264,8 +264,11 @@ def _cmd_profile(args: argparse.Namespace) -> int:
                   f"{p.throughput_per_s:8.0f}/s @{p.throughput_batch_size}  {memory}")
         for name, reason in profile_set.failed.items():
             print(f"{name:45s} FAILED: {reason}")
-        if args.save:
+    if args.save:
+        if profile_set.profiles:
             print(f"saved {len(profile_set.profiles)} profiles to {args.save}", file=sys.stderr)
+        else:
+            print(f"nothing measured, so {args.save} was not written", file=sys.stderr)
     return EXIT_OK if profile_set.profiles else EXIT_UNMET
 
 

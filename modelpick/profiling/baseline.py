@@ -76,6 +76,11 @@ class BaselineProfiler(Profiler):
             raise ProfilingError(f"Candidate {candidate.name} of kind {candidate.kind!r} has no build_estimator.")
         if not split.train_texts:
             raise ProfilingError(f"Baseline {candidate.name} needs training texts to be fitted; the split has none.")
+        if len(split.train_labels) != len(split.train_texts):
+            raise ProfilingError(
+                f"Baseline {candidate.name} is fitted on labelled texts and this sample has no labels; "
+                "give a label column (--label-column) to profile baselines."
+            )
         estimator = build(random_state=settings.random_state)
         estimator.fit(list(split.train_texts), list(split.train_labels))
         return estimator

@@ -122,3 +122,16 @@ def test_compare_measures_named_candidates_without_constraints(capsys, reviews_c
     assert out.startswith("# modelpick: text-classification")
     assert "`tfidf-linearsvm`" in out and "`majority-class`" in out
     assert "Constraints: none" in out
+
+
+@pytest.mark.slow
+def test_profile_where_everything_fails_keeps_the_earlier_file(capsys, tmp_path):
+    unlabelled = tmp_path / "texts.csv"
+    unlabelled.write_text("text\nhello there\nmy app crashes\n")
+    saved = tmp_path / "profiles.json"
+    saved.write_text('{"earlier": "profiles"}')
+    code = main(["profile", "--data", str(unlabelled), "--candidate", "tfidf-logreg", *FAST, "--save", str(saved)])
+    captured = capsys.readouterr()
+    assert code == 3
+    assert "has no labels" in captured.out
+    assert saved.read_text() == '{"earlier": "profiles"}'

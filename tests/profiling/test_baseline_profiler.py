@@ -48,3 +48,16 @@ def test_baseline_in_child_reports_memory_over_an_sklearn_baseline(split, fast_s
     assert result.candidate == "tfidf-linearsvm"
     assert result.peak_rss_mb is not None and result.peak_rss_mb >= 0
     assert result.num_threads == fast_settings.num_threads
+
+
+def test_unlabelled_sample_gives_a_clear_reason():
+    import pytest
+
+    from modelpick.candidates import resolve_candidate
+    from modelpick.data._sample import DataSplit
+    from modelpick.exceptions import ProfilingError
+    from modelpick.profiling import ProfileSettings, profile_candidate
+
+    unlabelled = DataSplit(("hello there", "my app crashes"), (), (), (), 0)
+    with pytest.raises(ProfilingError, match="has no labels"):
+        profile_candidate(resolve_candidate("tfidf-logreg"), None, unlabelled, ProfileSettings(max_time_s=0.1))
