@@ -8,13 +8,12 @@ Example:
 
 from __future__ import annotations
 
+from modelpick._version import __version__
 from modelpick.api import available_candidates, available_tasks, load_profiles, profile, recommend
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_sample
 from modelpick.exceptions import ModelpickError
 from modelpick.results import CandidateResult, ProfileResult, ProfileSet, QualityEstimate, Recommendation
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AdviseConfig",

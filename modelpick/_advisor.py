@@ -7,11 +7,13 @@ run goes on; only bad input (the user's to fix) stops the run, before any measur
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.config import AdviseConfig
@@ -29,7 +31,7 @@ from modelpick.results import (
     Recommendation,
 )
 from modelpick.selection import Constraints, decide
-from modelpick.tasks import get_task
+from modelpick.tasks import Task, get_task
 
 __all__ = ["ProgressEvent", "advise", "profile_candidates"]
 
@@ -52,15 +54,6 @@ class ProgressEvent:
 ProgressCallback = Callable[[ProgressEvent], None]
 
 
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("modelpick")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0+unknown"
-
-
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")
 
@@ -70,6 +63,7 @@ class _Run:
     """The facts one run resolved from its config."""
 
     config: AdviseConfig
+    task: Task
     sample: DatasetSample
     split: DataSplit
     measured_quality: bool
@@ -77,6 +71,8 @@ class _Run:
     hardware: HardwareInfo
     device: str
     num_threads: int
+    profile_settings: ProfileSettings
+    estimation_settings: EstimationSettings
 
 
 def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
@@ -105,29 +101,10 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
     if device == "cuda":
         hardware = detect_gpu(hardware)
     num_threads = config.num_threads or default_num_threads()
-    return _Run(config, sample, split, measured_quality, candidates, hardware, device, num_threads)
-
-
-def _profile_settings(run: _Run) -> ProfileSettings:
-    c = run.config
-    return ProfileSettings(
-        num_threads=run.num_threads,
-        device=run.device,
-        max_time_s=c.max_profile_time_s,
-        throughput_batch_size=c.throughput_batch_size,
-        random_state=c.random_state,
-        trust_remote_code=c.trust_remote_code,
-    )
-
-
-def _estimation_settings(run: _Run) -> EstimationSettings:
-    c = run.config
-    return EstimationSettings(
-        num_threads=run.num_threads,
-        device=run.device,
-        random_state=c.random_state,
-        timeout_s=c.timeout_s,
-        trust_remote_code=c.trust_remote_code,
+    return _Run(
+        config, task, sample, split, measured_quality, candidates, hardware, device, num_threads,
+        ProfileSettings.from_config(config, num_threads=num_threads, device=device),
+        EstimationSettings.from_config(config, num_threads=num_threads, device=device),
     )
 
 
@@ -157,7 +134,7 @@ def _measure(
         else:
             emit("profile", "")
             profile = profile_in_child(
-                candidate, weights, run.split, _profile_settings(run), timeout_s=run.config.timeout_s
+                candidate, weights, run.split, run.profile_settings, timeout_s=run.config.timeout_s
             )
         quality: QualityEstimate | None = None
         if run.config.estimate_quality:
@@ -167,8 +144,8 @@ def _measure(
                     candidate,
                     weights,
                     run.split if run.measured_quality else None,
-                    task=get_task(run.config.task),
-                    settings=_estimation_settings(run),
+                    task=run.task,
+                    settings=run.estimation_settings,
                 )
             except EstimationError as exc:
                 # The cost was measured and stays useful; only the accuracy is unknown, and says why.
@@ -229,7 +206,6 @@ def advise(
     results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
     constraints = Constraints.from_mapping(config.constraints)
     decision = decide(results, constraints)
-    task = get_task(config.task)
     if run.measured_quality:
         basis = MEASURED_BASIS
     else:
@@ -238,10 +214,10 @@ def advise(
         basis = PUBLISHED_BASIS.format(metric=PUBLISHED_QUALITY_METRIC)
     summary = run.sample.summary(run.split)
     if not run.measured_quality:
-        summary = _replace(summary, source=f"{summary.source} (built-in; used for token lengths only)")
+        summary = dataclasses.replace(summary, source=f"{summary.source} (built-in; used for token lengths only)")
     environment = profiles.environment if profiles is not None else run.hardware
     return Recommendation(
-        task=task.name,
+        task=run.task.name,
         results=results,
         ranked=decision.ranked,
         pareto_front=decision.pareto_front,
@@ -253,14 +229,8 @@ def advise(
         sample=summary,
         quality_basis=basis,
         created_at=_now(),
-        modelpick_version=_version(),
+        modelpick_version=__version__,
     )
-
-
-def _replace(obj: Any, **changes: Any) -> Any:
-    import dataclasses
-
-    return dataclasses.replace(obj, **changes)
 
 
 def profile_candidates(
@@ -274,7 +244,7 @@ def profile_candidates(
         environment=run.hardware,
         profiles=tuple(r.profile for r in results if r.profile is not None),
         created_at=_now(),
-        modelpick_version=_version(),
+        modelpick_version=__version__,
         device=run.device,
         num_threads=run.num_threads,
         lengths_from=run.sample.source,

@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from modelpick.exceptions import ModelpickError
+
 __all__ = ["ChildOutcome", "run_in_child"]
 
 
@@ -23,7 +25,8 @@ class ChildOutcome:
 
     ok: bool
     value: Any = None
-    error: str = ""  # one line: "timed out after 30 s", "killed by SIGKILL (out of memory?)", "ValueError: ..."
+    error: str = ""  # one line: "timed out after 30 s", "killed by SIGKILL (out of memory?)", "ValueError: ...",
+    # or the message alone of one of modelpick's own errors
     error_type: str = ""  # class name of the child's exception, "Timeout" or "Crash"
     details: str = ""  # the child's traceback, for --debug
 
@@ -33,7 +36,11 @@ def _child_main(connection: Any, function: Callable[..., Any], args: tuple, kwar
         value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        connection.send(("error", type(exc).__name__, message, traceback.format_exc()))
+        # modelpick's own errors already read as a reason; anything else is named by its type.
+        line = message if isinstance(exc, ModelpickError) and message else (
+            f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+        )
+        connection.send(("error", type(exc).__name__, line, traceback.format_exc()))
     else:
         connection.send(("ok", value))
     finally:
@@ -79,9 +86,8 @@ def run_in_child(
             process.join(30)
             if message[0] == "ok":
                 return ChildOutcome(True, value=message[1])
-            _, error_type, text, details = message
-            return ChildOutcome(False, error=f"{error_type}: {text}" if text else error_type,
-                                error_type=error_type, details=details)
+            _, error_type, line, details = message
+            return ChildOutcome(False, error=line, error_type=error_type, details=details)
         if not process.is_alive():
             process.join(5)
             return ChildOutcome(False, error=_describe_exit(process.exitcode), error_type="Crash")

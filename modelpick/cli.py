@@ -237,11 +237,18 @@ def _cmd_advise(args: argparse.Namespace) -> int:
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:
-    args.candidate = args.candidates
-    for name in ("max_latency_ms", "max_memory_mb", "min_accuracy", "profiles"):
-        setattr(args, name, None)
-    args.latency_percentile, args.test_size, args.no_quality = "p90", 0.25, False
-    return _cmd_advise(args)
+    from modelpick.api import recommend
+
+    args.candidate = [*args.candidates, *(args.candidate or [])]  # positional names, then any --candidate
+    rec = recommend(
+        args.task,
+        _sample_argument(args),
+        text_column=args.text_column,
+        label_column=args.label_column,
+        progress=_progress_printer(args.quiet),
+        **_measure_kwargs(args),
+    )
+    return _emit_recommendation(rec, args)
 
 
 def _cmd_profile(args: argparse.Namespace) -> int:
@@ -290,7 +297,7 @@ def _cmd_candidates(args: argparse.Namespace) -> int:
 
 
 def _build_parser() -> _Parser:
-    from modelpick import __version__
+    from modelpick._version import __version__
 
     parser = _Parser(prog="modelpick", description="Choose which model to deploy, from measurements on your hardware and data.")
     parser.add_argument("--version", action="version", version=f"modelpick {__version__}")

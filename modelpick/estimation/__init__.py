@@ -22,6 +22,7 @@ from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
 from modelpick._validation import Interval, instance_of, validate_params
+from modelpick.config import AdviseConfig
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import resolve_task
 from modelpick.estimation.cross_validation import CrossValidationEstimator
@@ -108,6 +109,23 @@ class EstimationSettings:
     def __post_init__(self) -> None:
         validate_params(
             {name: getattr(self, name) for name in self._CONSTRAINTS}, self._CONSTRAINTS, caller=type(self).__name__
+        )
+
+    @classmethod
+    def from_config(cls, config: AdviseConfig, *, num_threads: int, device: str) -> EstimationSettings:
+        """The settings an advise run estimates with; threads and device already resolved.
+
+        Example:
+            >>> from modelpick.config import AdviseConfig
+            >>> EstimationSettings.from_config(AdviseConfig(random_state=3), num_threads=2, device="cpu").random_state
+            3
+        """
+        return cls(
+            num_threads=num_threads,
+            device=device,
+            random_state=config.random_state,
+            timeout_s=config.timeout_s,
+            trust_remote_code=config.trust_remote_code,
         )
 
 

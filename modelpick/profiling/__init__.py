@@ -44,11 +44,6 @@ PROFILERS: dict[str, type[Profiler]] = {
     "baseline": BaselineProfiler,
 }
 
-# Error types of the child that are modelpick's own: their message already reads as a reason.
-_OWN_ERRORS = frozenset(
-    {"ModelpickError", "InvalidParameterError", "DataError", "DataFileNotFoundError", "UnknownNameError",
-     "CandidateError", "WeightsNotFoundError", "ProfilingError", "EstimationError", "MissingDependencyError"}
-)
 _BASELINE_TIMEOUT_S = 300.0
 _baseline_cache: dict[tuple[str, str], float | None] = {}
 
@@ -60,8 +55,12 @@ def get_profiler(kind: str) -> Profiler:
         >>> type(get_profiler("baseline")).__name__
         'BaselineProfiler'
     """
+    return _profiler_class(kind)()
+
+
+def _profiler_class(kind: str) -> type[Profiler]:
     try:
-        return PROFILERS[kind]()
+        return PROFILERS[kind]
     except KeyError:
         raise UnknownNameError(
             f"No profiler for candidate kind {kind!r}. Known kinds: {', '.join(sorted(PROFILERS))}."
@@ -100,9 +99,7 @@ def baseline_rss_mb(kind: str, settings: ProfileSettings) -> float | None:
     Raises:
         ProfilingError: the baseline child failed.
     """
-    profiler = PROFILERS.get(kind)
-    if profiler is None:
-        raise UnknownNameError(f"No profiler for candidate kind {kind!r}. Known kinds: {', '.join(sorted(PROFILERS))}.")
+    profiler = _profiler_class(kind)
     init_cuda = settings.device == "cuda" and kind == "transformer"
     key = (kind, "cuda" if init_cuda else "cpu")
     if key not in _baseline_cache:
@@ -136,10 +133,6 @@ def profile_in_child(
                            baseline_rss_mb=baseline, timeout_s=timeout_s)
     if outcome.ok:
         return outcome.value
-    reason = outcome.error
-    prefix = f"{outcome.error_type}: "
-    if outcome.error_type in _OWN_ERRORS and reason.startswith(prefix):
-        reason = reason[len(prefix):]
-    error = ProfilingError(reason)
+    error = ProfilingError(outcome.error)
     error.details = outcome.details  # type: ignore[attr-defined]
     raise error

@@ -43,3 +43,17 @@ def test_isolation_reports_value_exception_crash_and_timeout():
     assert not crashed.ok and crashed.error_type == "Crash" and "code 3" in crashed.error
     hung = run_in_child(time.sleep, 30, timeout_s=0.5)
     assert not hung.ok and hung.error == "timed out after 0.5 s"
+
+
+def test_isolation_gives_modelpick_errors_as_their_message_alone():
+    from modelpick._isolation import run_in_child
+
+    outcome = run_in_child(_raise_data_error, timeout_s=60)
+    assert not outcome.ok and outcome.error_type == "DataError"
+    assert outcome.error == "The sample has only one class ('pos')."
+
+
+def _raise_data_error():
+    from modelpick.exceptions import DataError
+
+    raise DataError("The sample has only one class ('pos').")
