@@ -4,6 +4,7 @@ architecture built from its config (random weights) when no weights are availabl
 from __future__ import annotations
 
 import json
+import inspect
 import logging
 import os
 from dataclasses import dataclass
@@ -14,9 +15,13 @@ from modelpick._imports import require
 from modelpick.candidates._base import WeightsResolution
 from modelpick.exceptions import CandidateError
 
-__all__ = ["LoadedTransformer", "load_transformer", "weights_size_mb"]
+__all__ = ["LoadedTransformer", "load_transformer", "max_input_length", "weights_size_mb"]
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack")
+# Tokenizers without a configured limit report a huge sentinel as model_max_length.
+_NO_LIMIT = 1_000_000
+# The inputs a tokenizer emits that an encoder may take; forward() says which it actually does.
+_MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _TOKENIZER_FILES = ("tokenizer.json", "vocab.txt", "spiece.model", "vocab.json", "sentencepiece.bpe.model",
                     "spm.model", "tokenizer_config.json")
 
@@ -30,6 +35,25 @@ class LoadedTransformer:
     parameters: int
     weights_on_disk_mb: float | None
     config: Any
+    max_length: int  # longest input the model takes (positions, and the tokenizer's limit)
+    accepted_inputs: frozenset[str]  # which of input_ids / attention_mask / token_type_ids forward() takes
+
+
+def max_input_length(model: Any, config: Any, tokenizer: Any | None) -> int:
+    """The longest input the model takes: its position table, and the tokenizer's limit if it has one."""
+    limits = []
+    positions = getattr(config, "max_position_embeddings", None)
+    if isinstance(positions, int) and positions > 0:
+        padding_idx = getattr(getattr(model, "embeddings", None), "padding_idx", None)
+        if isinstance(padding_idx, int):
+            # RoBERTa-style embeddings number positions from padding_idx + 1: those slots are unreachable.
+            positions -= padding_idx + 1
+        limits.append(positions)
+    if tokenizer is not None:
+        limit = getattr(tokenizer, "model_max_length", None)
+        if isinstance(limit, int) and 0 < limit < _NO_LIMIT:
+            limits.append(limit)
+    return min(limits) if limits else 512
 
 
 def weights_size_mb(path: str | os.PathLike[str]) -> float | None:
@@ -111,4 +135,8 @@ def load_transformer(
     if device != "cpu":
         model.to(device)
     parameters = sum(p.numel() for p in model.parameters())
-    return LoadedTransformer(model, tokenizer, parameters, on_disk, config)
+    named = inspect.signature(model.forward).parameters
+    accepted = frozenset(name for name in _MODEL_INPUTS if name in named)
+    return LoadedTransformer(
+        model, tokenizer, parameters, on_disk, config, max_input_length(model, config, tokenizer), accepted
+    )

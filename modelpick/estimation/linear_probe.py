@@ -10,7 +10,6 @@ free of the model's memory); the logistic regression runs in the parent on the r
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -29,25 +28,6 @@ __all__ = ["LinearProbeEstimator", "extract_features", "PROBE_BATCH_SIZE", "POOL
 
 PROBE_BATCH_SIZE = 16
 POOLINGS = ("mean", "cls")
-# Above this, tokenizer.model_max_length is transformers' "no limit" sentinel, not a real limit.
-_NO_LIMIT = 100_000
-
-
-def _max_tokens(tokenizer: Any, config: Any, requested: int) -> int:
-    """The longest input the model accepts, capped at ``requested``."""
-    limits = [requested]
-    tokenizer_limit = getattr(tokenizer, "model_max_length", None)
-    if isinstance(tokenizer_limit, int) and 0 < tokenizer_limit < _NO_LIMIT:
-        limits.append(tokenizer_limit)
-    positions = getattr(config, "max_position_embeddings", None)
-    if isinstance(positions, int) and positions > 0:
-        # RoBERTa-style models start positions after the padding index, losing two slots.
-        if "roberta" in str(getattr(config, "model_type", "")):
-            positions -= 2
-        limits.append(positions)
-    return max(2, min(limits))
-
-
 def extract_features(
     weights: WeightsResolution,
     texts: Sequence[str],
@@ -91,8 +71,8 @@ def extract_features(
     if getattr(tokenizer, "pad_token", None) is None and getattr(tokenizer, "eos_token", None) is not None:
         # Batches need padding; padded positions are masked out of the mean, so any token will do.
         tokenizer.pad_token = tokenizer.eos_token
-    limit = _max_tokens(tokenizer, loaded.config, max_length)
-    accepted = set(inspect.signature(model.forward).parameters)
+    limit = max(2, min(max_length, loaded.max_length))
+    accepted = loaded.accepted_inputs
     texts = list(texts)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     features: list[Any] = [None] * len(texts)

@@ -8,7 +8,6 @@ tokens) and filled with seeded random token ids, which costs the model exactly w
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -23,11 +22,8 @@ from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import Measurement
 from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer
 
-__all__ = ["TransformerProfiler", "max_input_length"]
+__all__ = ["TransformerProfiler"]
 
-# Tokenizers without a configured limit report this huge sentinel as model_max_length.
-_NO_LIMIT = 1_000_000
-_MODEL_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _SPECIAL_ID_FIELDS = ("pad_token_id", "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id",
                       "unk_token_id", "mask_token_id")
 APPROXIMATED_PREFIX = "approximated: regex word/punctuation pieces + 2 special tokens"
@@ -44,23 +40,6 @@ class _Loaded:
     max_length: int
     accepted: frozenset[str]  # model inputs forward() names explicitly
     has_weights: bool  # real weights (False: architecture-only, random weights)
-
-
-def max_input_length(model: Any, config: Any, tokenizer: Any | None) -> int:
-    """The longest input the model takes: its position table, and the tokenizer's limit if it has one."""
-    limits = []
-    positions = getattr(config, "max_position_embeddings", None)
-    if isinstance(positions, int) and positions > 0:
-        padding_idx = getattr(getattr(model, "embeddings", None), "padding_idx", None)
-        if isinstance(padding_idx, int):
-            # RoBERTa-style embeddings number positions from padding_idx + 1: those slots are unreachable.
-            positions -= padding_idx + 1
-        limits.append(positions)
-    if tokenizer is not None:
-        limit = getattr(tokenizer, "model_max_length", None)
-        if isinstance(limit, int) and 0 < limit < _NO_LIMIT:
-            limits.append(limit)
-    return min(limits) if limits else 512
 
 
 class TransformerProfiler(Profiler):
@@ -114,11 +93,8 @@ class TransformerProfiler(Profiler):
             device = f"cuda:{torch.cuda.current_device()}"
             torch.cuda.reset_peak_memory_stats()
         loaded = load_transformer(weights, trust_remote_code=settings.trust_remote_code, device=device)
-        model = loaded.model.eval()
-        named = inspect.signature(model.forward).parameters
-        accepted = frozenset(name for name in _MODEL_INPUTS if name in named)
-        return _Loaded(model, loaded.tokenizer, loaded.config, loaded.parameters, loaded.weights_on_disk_mb,
-                       device, max_input_length(model, loaded.config, loaded.tokenizer), accepted,
+        return _Loaded(loaded.model, loaded.tokenizer, loaded.config, loaded.parameters, loaded.weights_on_disk_mb,
+                       device, loaded.max_length, loaded.accepted_inputs,
                        weights.has_real_weights)
 
     # -- inputs -----------------------------------------------------------------------------------

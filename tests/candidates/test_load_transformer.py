@@ -45,3 +45,33 @@ def test_loaded_weights_are_the_saved_ones(tiny_models):
     reference = AutoModel.from_pretrained(tiny_models["bert"])
     for (name, ours), (_, theirs) in zip(loaded.model.state_dict().items(), reference.state_dict().items()):
         assert torch.equal(ours, theirs), name
+
+
+def test_max_input_length_takes_the_tighter_limit():
+    from modelpick.candidates._loading import max_input_length
+
+    class Config:
+        max_position_embeddings = 512
+
+    class Tokenizer:
+        model_max_length = 256
+
+    class Unset:
+        model_max_length = int(1e30)  # transformers' sentinel for "no limit configured"
+
+    assert max_input_length(object(), Config(), Tokenizer()) == 256
+    assert max_input_length(object(), Config(), Unset()) == 512
+    assert max_input_length(object(), Config(), None) == 512
+
+
+def test_loaded_model_reports_its_limits_and_inputs(tmp_path):
+    from modelpick.candidates._base import WeightsResolution
+    from modelpick.candidates._loading import load_transformer
+    from modelpick.testing.tiny_models import save_tiny_model
+
+    distilbert = load_transformer(WeightsResolution("local", str(save_tiny_model("distilbert", tmp_path / "d")), "t"))
+    assert distilbert.accepted_inputs == {"input_ids", "attention_mask"}  # no token_type_ids
+    assert distilbert.max_length == 128
+    roberta = load_transformer(WeightsResolution("local", str(save_tiny_model("roberta", tmp_path / "r")), "t"))
+    # 130 positions less the padding_idx + 1 = 1 unreachable slot is 129; the tokenizer caps at 128.
+    assert roberta.max_length == 128

@@ -12,7 +12,7 @@ from modelpick.exceptions import CandidateError, ProfilingError
 from modelpick.profiling import ProfileSettings, profile_candidate
 from modelpick.profiling._base import draw_texts
 from modelpick.profiling._stats import Measurement, summarize_timings
-from modelpick.profiling.transformer import TransformerProfiler, max_input_length
+from modelpick.profiling.transformer import TransformerProfiler
 from modelpick.results import ProfileResult
 from modelpick.testing.tiny_models import tiny_config
 
@@ -107,21 +107,6 @@ def test_distilbert_gets_no_token_type_ids(tiny_bert_dir, split, fast_settings):
     loaded = profiler.load(_candidate(), WeightsResolution("local", str(directory), "test"), split, fast_settings)
     inputs = profiler.prepare_inputs(loaded, draw_texts(split, fast_settings), fast_settings)
     assert set(inputs.single[0]) == {"input_ids", "attention_mask"}
-
-
-def test_max_input_length_takes_the_tighter_limit():
-    class Config:
-        max_position_embeddings = 512
-
-    class Tokenizer:
-        model_max_length = 256
-
-    class Unset:
-        model_max_length = int(1e30)  # transformers' sentinel for "no limit configured"
-
-    assert max_input_length(object(), Config(), Tokenizer()) == 256
-    assert max_input_length(object(), Config(), Unset()) == 512
-    assert max_input_length(object(), Config(), None) == 512
 
 
 def test_sanity_gate_rejects_an_impossible_timing(tiny_bert_dir, split, fast_settings):
