@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from modelpick._numeric import percentile
 from modelpick.data._sample import TOKEN_LENGTH_METHOD, approximate_token_lengths
 from modelpick.exceptions import DataError
 from modelpick.results import SampleSummary
 
 if TYPE_CHECKING:
-    from modelpick.data._sample import DatasetSample, DataSplit
+    from modelpick._numeric import percentile
+from modelpick.data._sample import DatasetSample, DataSplit
 
 __all__ = ["QUANTILES", "quantile", "summarize"]
 
@@ -20,7 +21,7 @@ QUANTILES = {"p50": 0.5, "p90": 0.9, "p99": 0.99}
 
 
 def quantile(values: Sequence[float], q: float) -> float:
-    """The ``q`` quantile with linear interpolation between order statistics (numpy's default).
+    """The ``q`` quantile (0..1), interpolated as numpy's default.
 
     Example:
         >>> quantile([1, 2, 3, 4], 0.5)
@@ -28,14 +29,8 @@ def quantile(values: Sequence[float], q: float) -> float:
         >>> quantile([1, 2, 3, 4], 0.9)
         3.7
     """
-    if not values:
-        raise ValueError("quantile of an empty sequence")
-    ordered = sorted(values)
-    pos = q * (len(ordered) - 1)
-    lo = math.floor(pos)
-    hi = min(lo + 1, len(ordered) - 1)
     # round() keeps 3.7 from printing as 3.7000000000000006; token counts never need more digits.
-    return round(float(ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)), 9)
+    return round(float(percentile(values, q * 100)), 9)
 
 
 def summarize(sample: DatasetSample, split: DataSplit | None = None) -> SampleSummary:

@@ -72,7 +72,7 @@ def draw_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
 
 def summarize_lengths(lengths: Sequence[int], source: str) -> LengthsSummary:
     """The token lengths a profile was measured at (p50, p90 by linear interpolation, max)."""
-    from modelpick.profiling._stats import percentile
+    from modelpick._numeric import percentile
 
     values = [float(v) for v in lengths]
     return LengthsSummary(source=source, n=len(values), p50=percentile(values, 50), p90=percentile(values, 90),

@@ -19,31 +19,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from modelpick._numeric import percentile
 from modelpick.exceptions import InvalidParameterError
 from modelpick.profiling._timers import Timer, perf_counter_timer
 from modelpick.results import LatencyStats
 
-__all__ = ["Measurement", "measure", "noise_of", "percentile", "relative_iqr", "summarize_timings"]
-
-
-def percentile(values: Sequence[float], q: float) -> float:
-    """The ``q``-th percentile (0..100) with linear interpolation between order statistics.
-
-    The same definition as ``numpy.percentile``'s default, so reports agree with pandas and numpy.
-
-    Example:
-        >>> percentile([1.0, 2.0, 3.0, 4.0], 50)
-        2.5
-        >>> percentile([10.0, 20.0, 30.0], 90)
-        28.0
-    """
-    if not values:
-        raise ValueError("percentile of no values")
-    ordered = sorted(values)
-    position = (len(ordered) - 1) * q / 100.0
-    low = math.floor(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+__all__ = ["Measurement", "measure", "noise_of", "relative_iqr", "summarize_timings"]
 
 
 def relative_iqr(values: Sequence[float]) -> float:

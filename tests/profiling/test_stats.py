@@ -9,7 +9,8 @@ import statistics
 import pytest
 
 from modelpick.exceptions import InvalidParameterError
-from modelpick.profiling._stats import measure, noise_of, percentile, relative_iqr, summarize_timings
+from modelpick._numeric import percentile
+from modelpick.profiling._stats import measure, noise_of, relative_iqr, summarize_timings
 
 
 class ScriptedTimer:
