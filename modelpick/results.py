@@ -279,6 +279,15 @@ class Recommendation(_Serializable):
         """Whether at least one candidate meets every constraint."""
         return bool(self.ranked)
 
+    def rank_of(self, name: str) -> int | None:
+        """The rank of candidate ``name``, or ``None`` when it was rejected."""
+        return next((r.rank for r in self.ranked if r.name == name), None)
+
+    def in_rank_order(self) -> tuple[CandidateResult, ...]:
+        """Every result: the ranked ones best first, then the rejected ones by name."""
+        rank = {r.name: r.rank for r in self.ranked}
+        return tuple(sorted(self.results, key=lambda r: (r.name not in rank, rank.get(r.name, 0), r.name)))
+
     def result(self, name: str) -> CandidateResult:
         """The full result of the candidate called ``name``."""
         for result in self.results:
@@ -307,17 +316,16 @@ class Recommendation(_Serializable):
         from modelpick._imports import require
 
         pd = require("pandas", purpose="build a DataFrame from a recommendation")
-        rank_of = {r.name: r.rank for r in self.ranked}
         front = set(self.pareto_front)
         rows = []
-        for r in self.results:
+        for r in self.in_rank_order():
             p, q = r.profile, r.quality
             rows.append(
                 {
                     "candidate": r.name,
                     "kind": r.candidate.kind,
                     "status": r.status,
-                    "rank": rank_of.get(r.name),
+                    "rank": self.rank_of(r.name),
                     "pareto": r.name in front,
                     "accuracy": q.accuracy if q else None,
                     "accuracy_low": q.accuracy_low if q else None,
@@ -335,9 +343,7 @@ class Recommendation(_Serializable):
                     "reason": r.reason,
                 }
             )
-        frame = pd.DataFrame(rows).set_index("candidate")
-        order = sorted(frame.index, key=lambda n: (rank_of.get(n) is None, rank_of.get(n, 0)))
-        return frame.loc[order]
+        return pd.DataFrame(rows).set_index("candidate")
 
 
 PROFILE_SET_FORMAT = "modelpick-profiles/1"

@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from modelpick.results import CandidateResult, Recommendation
 
-__all__ = ["accuracy_cell", "accuracy_columns", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
-
-
-def accuracy_cell(result: CandidateResult) -> str:
-    q = result.quality
-    if q is None or q.accuracy is None:
-        return "unknown"
-    interval = f" [{q.accuracy_low:.2f}-{q.accuracy_high:.2f}]" if q.accuracy_low is not None and q.accuracy_high is not None else ""
-    tag = "published" if q.provenance == "published" else q.method
-    return f"{q.accuracy:.3f}{interval} {tag}"
+__all__ = ["accuracy_columns", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
 
 
 def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from modelpick.report._base import Renderer
-from modelpick.report._format import accuracy_cell, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.report._format import accuracy_columns, constraint_line, data_line, machine_line, memory_cell, notes, verdict
 from modelpick.results import Recommendation
 
 __all__ = ["MarkdownRenderer"]
@@ -33,19 +33,18 @@ class MarkdownRenderer(Renderer):
             f"- Machine: {_cell(machine_line(rec))}",
             f"- Constraints: {_cell(constraint_line(rec))}",
             "",
-            f"| # | candidate | accuracy [95% CI] basis | p50 ms | {pct} ms | mem MB | weights | Pareto |",
-            "|---:|---|---|---:|---:|---:|---|:---:|",
+            f"| # | candidate | accuracy | 95% CI | basis | p50 ms | {pct} ms | mem MB | weights | Pareto |",
+            "|---:|---|---:|:---:|---|---:|---:|---:|---|:---:|",
         ]
-        rank_of = {r.name: r.rank for r in rec.ranked}
         front = set(rec.pareto_front)
-        for result in sorted(rec.results, key=lambda r: (r.name not in rank_of, rank_of.get(r.name, 0), r.name)):
+        for result in rec.in_rank_order():
             p = result.profile
             lines.append(
                 "| " + " | ".join(
                     _cell(x) for x in (
-                        str(rank_of.get(result.name, "-")),
+                        str(rec.rank_of(result.name) or "-"),
                         f"`{result.name}`",
-                        accuracy_cell(result) if result.status == "ok" else result.status,
+                        *(accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                         f"{p.latency.p50_ms:.2f}" if p else "-",
                         f"{p.latency.percentile_ms(pct):.2f}" if p else "-",
                         memory_cell(result),

@@ -49,13 +49,11 @@ class TextRenderer(Renderer):
             ("params", "right"), ("weights", "left"), ("front", "center"),
         ]:
             table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
-        rank_of = {r.name: r.rank for r in rec.ranked}
         front = set(rec.pareto_front)
-        ordered = sorted(rec.results, key=lambda r: (r.name not in rank_of, rank_of.get(r.name, 0), r.name))
-        for result in ordered:
+        for result in rec.in_rank_order():
             p = result.profile
             table.add_row(
-                str(rank_of.get(result.name, "-")),
+                str(rec.rank_of(result.name) or "-"),
                 result.name,
                 *(accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                 f"{p.latency.p50_ms:.2f}" if p else "-",
