@@ -135,3 +135,17 @@ def test_profile_where_everything_fails_keeps_the_earlier_file(capsys, tmp_path)
     assert code == 3
     assert "has no labels" in captured.out
     assert saved.read_text() == '{"earlier": "profiles"}'
+
+
+def test_internal_error_is_exit_1_in_one_line_and_debug_shows_it(capsys, monkeypatch, reviews_csv):
+    import modelpick.api
+
+    def broken_advisor(*args, **kwargs):  # a bug inside the pipeline, injected where recommend calls it
+        raise RuntimeError("something inside broke")
+
+    monkeypatch.setattr(modelpick.api, "advise", broken_advisor)
+    assert main(["advise", "--data", str(reviews_csv), *FAST]) == 1
+    err = _one_line_error(capsys)
+    assert err == "internal error: RuntimeError: something inside broke (run with --debug for the traceback)"
+    with pytest.raises(RuntimeError, match="something inside broke"):
+        main(["advise", "--data", str(reviews_csv), *FAST, "--debug"])
