@@ -84,7 +84,10 @@ def _read_path(path: Path, *, where: str, source: str) -> _Table:
         return _read_jsonl(path, where=where, source=source)
     if kind == "json":
         return _read_json(path, where=where, source=source)
-    return _from_frame(_read_with_pandas(path, kind, where=where), where=where, source=source)
+    frame = _read_with_pandas(path, kind, where=where)
+    # In a file, "data row 1" is the first row under the header: what a person sees in an editor
+    # (pandas' index would call it row 0).
+    return _from_frame(frame, where=where, source=source, rows=list(range(1, len(frame) + 1)), row_noun="data row")
 
 
 def _read_with_pandas(path: Path, kind: str, *, where: str):  # noqa: ANN202 - pandas.DataFrame
@@ -211,7 +214,9 @@ def _from_records(
     return _Table(list(columns), values, rows, where=where, source=source, row_noun=row_noun)
 
 
-def _from_frame(frame: Any, *, where: str, source: str) -> _Table:
+def _from_frame(
+    frame: Any, *, where: str, source: str, rows: list[Any] | None = None, row_noun: str = "row"
+) -> _Table:
     names = [str(c) for c in frame.columns]
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
@@ -221,7 +226,8 @@ def _from_frame(frame: Any, *, where: str, source: str) -> _Table:
         )
     # tolist() turns numpy scalars into Python ones, so the checks below see int, float and str.
     values = {name: frame[col].tolist() for name, col in zip(names, frame.columns)}
-    return _Table(names, values, frame.index.tolist(), where=where, source=source)
+    rows = frame.index.tolist() if rows is None else rows
+    return _Table(names, values, rows, where=where, source=source, row_noun=row_noun)
 
 
 def _is_dataframe(obj: Any) -> bool:

@@ -170,7 +170,8 @@ def test_missing_labels_name_the_count_and_first_row(tmp_path):
     with pytest.raises(DataError) as info:
         load_sample(path)
     assert str(info.value) == (
-        f"2 rows of column 'label' in {path} have no label (first: row 1). Label or remove them."
+        # Counted as a person reads the file: data row 1 is the first line under the header.
+        f"2 data rows of column 'label' in {path} have no label (first: data row 2). Label or remove them."
     )
 
 
@@ -207,7 +208,7 @@ def test_empty_and_whitespace_texts_name_count_and_first_row(tmp_path):
 def test_an_empty_csv_cell_is_an_empty_text(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text('text,label\nhello,a\n"",b\n', encoding="utf-8")
-    with pytest.raises(DataError, match=r"Row 1 of column 'text' in .*s\.csv is empty\. Remove or fill it\."):
+    with pytest.raises(DataError, match=r"^Data row 2 of column 'text' in .*s\.csv is empty\. Remove or fill it\.$"):
         load_sample(path)
 
 
