@@ -19,7 +19,7 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
 from modelpick.estimation import EstimationSettings, estimate_quality
-from modelpick.exceptions import EstimationError, ModelpickError
+from modelpick.exceptions import CandidateTimeout, EstimationError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
 from modelpick.profiling import ProfileSettings, profile_in_child
 from modelpick.results import (
@@ -147,7 +147,7 @@ def _measure(
                     task=run.task,
                     settings=run.estimation_settings,
                 )
-            except EstimationError as exc:
+            except (EstimationError, CandidateTimeout) as exc:
                 # The cost was measured and stays useful; only the accuracy is unknown, and says why.
                 quality = QualityEstimate(candidate.name, "none", "unknown", None, note=f"estimation failed: {exc}")
         return CandidateResult(info, "ok", "", profile, quality)

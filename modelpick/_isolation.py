@@ -11,36 +11,19 @@ import multiprocessing
 import signal
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-from modelpick.exceptions import ModelpickError
+from modelpick._errors import one_line
+from modelpick.exceptions import CandidateTimeout, ModelpickError
 
-__all__ = ["ChildOutcome", "run_in_child"]
-
-
-@dataclass(frozen=True)
-class ChildOutcome:
-    """What came back from a child: a value, or a one-line reason it failed."""
-
-    ok: bool
-    value: Any = None
-    error: str = ""  # one line: "timed out after 30 s", "killed by SIGKILL (out of memory?)", "ValueError: ...",
-    # or the message alone of one of modelpick's own errors
-    error_type: str = ""  # class name of the child's exception, "Timeout" or "Crash"
-    details: str = ""  # the child's traceback, for --debug
+__all__ = ["run_in_child"]
 
 
-def _child_main(connection: Any, function: Callable[..., Any], args: tuple, kwargs: dict) -> None:
+def _child_main(connection: Any, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     try:
         value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        # modelpick's own errors already read as a reason; anything else is named by its type.
-        line = message if isinstance(exc, ModelpickError) and message else (
-            f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-        )
-        connection.send(("error", type(exc).__name__, line, traceback.format_exc()))
+        connection.send(("error", one_line(exc), traceback.format_exc()))
     else:
         connection.send(("ok", value))
     finally:
@@ -61,19 +44,44 @@ def _describe_exit(exitcode: int | None) -> str:
 
 
 def run_in_child(
-    function: Callable[..., Any], *args: Any, timeout_s: float, **kwargs: Any
-) -> ChildOutcome:
-    """Call ``function(*args, **kwargs)`` in a spawned child and return its outcome.
+    function: Callable[..., Any],
+    *args: Any,
+    timeout_s: float,
+    error: type[ModelpickError] = ModelpickError,
+    context: str = "",
+    **kwargs: Any,
+) -> Any:
+    """Call ``function(*args, **kwargs)`` in a spawned child and return its value.
 
     ``function`` and its arguments must be picklable (module-level functions, dataclasses).
 
+    Args:
+        timeout_s: Wall-clock limit; the child is ended when it runs past it.
+        error: The error raised when the child raises or dies.
+        context: Put before the one-line reason, e.g. ``"Profiling bert failed"``.
+
+    Raises:
+        CandidateTimeout: the child ran past ``timeout_s`` ("timed out after 30 s").
+        ModelpickError: ``error``, when the child raised (its one-line reason; the traceback is on
+            ``details``) or died without a result ("the child process was killed by SIGKILL (out of memory?)").
+
     Example:
-        >>> run_in_child(divmod, 7, 2, timeout_s=60).value
+        >>> run_in_child(divmod, 7, 2, timeout_s=60)
         (3, 1)
+        >>> run_in_child(divmod, 1, 0, timeout_s=60, context="Dividing failed")
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.ModelpickError: Dividing failed: ZeroDivisionError: integer division or modulo by zero
     """
-    context = multiprocessing.get_context("spawn")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
+
+    def failure(reason: str, details: str = "") -> ModelpickError:
+        exc = error(f"{context}: {reason}" if context else reason)
+        exc.details = details
+        return exc
+
+    context_ = multiprocessing.get_context("spawn")
+    receiver, sender = context_.Pipe(duplex=False)
+    process = context_.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
     process.start()
     sender.close()  # the parent keeps only its end, so a dead child shows as EOF
     try:
@@ -82,16 +90,17 @@ def run_in_child(
                 message = receiver.recv()
             except EOFError:
                 process.join(5)
-                return ChildOutcome(False, error=_describe_exit(process.exitcode), error_type="Crash")
+                raise failure(_describe_exit(process.exitcode)) from None
             process.join(30)
             if message[0] == "ok":
-                return ChildOutcome(True, value=message[1])
-            _, error_type, line, details = message
-            return ChildOutcome(False, error=line, error_type=error_type, details=details)
+                return message[1]
+            _, line, details = message
+            raise failure(line, details)
         if not process.is_alive():
             process.join(5)
-            return ChildOutcome(False, error=_describe_exit(process.exitcode), error_type="Crash")
-        return ChildOutcome(False, error=f"timed out after {timeout_s:g} s", error_type="Timeout")
+            raise failure(_describe_exit(process.exitcode))
+        reason = f"timed out after {timeout_s:g} s"
+        raise CandidateTimeout(f"{context}: {reason}" if context else reason, timeout_s=timeout_s)
     finally:
         receiver.close()
         if process.is_alive():

@@ -11,16 +11,19 @@ The tree::
     │   └── WeightsNotFoundError                             no weights anywhere in the resolution order
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
+    ├── CandidateTimeout                 (also TimeoutError) a candidate's child process ran past its time limit
     └── MissingDependencyError           (also ImportError)  an optional library is not installed
 
 Third-party errors are re-raised as one of these ``from`` the original, so a caller never has to know
-which library sat underneath.
+which library sat underneath: :mod:`modelpick._errors` is the one place that does it. An error that
+crossed from a child process carries the child's traceback in ``details`` (shown with ``--debug``).
 """
 
 from __future__ import annotations
 
 __all__ = [
     "CandidateError",
+    "CandidateTimeout",
     "DataError",
     "DataFileNotFoundError",
     "EstimationError",
@@ -34,7 +37,13 @@ __all__ = [
 
 
 class ModelpickError(Exception):
-    """Root of every error modelpick raises on purpose."""
+    """Root of every error modelpick raises on purpose.
+
+    Attributes:
+        details: More than the one-line message, for ``--debug``: e.g. a child process's traceback.
+    """
+
+    details: str = ""
 
 
 class InvalidParameterError(ModelpickError, ValueError):
@@ -74,3 +83,22 @@ class EstimationError(ModelpickError):
 
 class MissingDependencyError(ModelpickError, ImportError):
     """An optional dependency is needed for this feature and is not installed."""
+
+
+class CandidateTimeout(ModelpickError, TimeoutError):
+    """A candidate's child process (profiling, feature extraction) ran past its time limit and was ended.
+
+    Attributes:
+        timeout_s: The limit it ran past, in seconds.
+    """
+
+    def __init__(self, message: str, *, timeout_s: float) -> None:
+        super().__init__(message)
+        self.timeout_s = timeout_s
+
+    def __reduce__(self) -> tuple[object, ...]:  # keyword-only arguments need help to pickle
+        return (_rebuild_timeout, (str(self), self.timeout_s))
+
+
+def _rebuild_timeout(message: str, timeout_s: float) -> CandidateTimeout:
+    return CandidateTimeout(message, timeout_s=timeout_s)

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from numbers import Integral, Real
 from typing import TYPE_CHECKING, Any
 
+from modelpick._errors import reraised_as
 from modelpick._validation import Interval, instance_of, validate_params
 from modelpick.config import AdviseConfig
 from modelpick.estimation._base import QualityEstimator
@@ -208,12 +209,6 @@ def estimate_quality(
     estimator = _pick(candidate, weights, split)
     if estimator is None:
         return _unknown_architecture_only(candidate)
-    try:
+    # A failing estimate must reach the run as a reason, not a traceback.
+    with reraised_as(EstimationError, f"Estimating the quality of {candidate.name} failed"):
         return estimator.estimate(candidate, weights, split, task=task, settings=settings)
-    except EstimationError:
-        raise
-    except Exception as exc:  # a failing estimate must reach the run as a reason, not a traceback
-        text = str(exc).strip()
-        first_line = text.splitlines()[0] if text else ""
-        reason = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
-        raise EstimationError(f"Estimating the quality of {candidate.name} failed: {reason}") from exc

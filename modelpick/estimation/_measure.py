@@ -11,9 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.estimation._intervals import bootstrap_accuracy_interval, choose_cv_folds, wilson_interval
-from modelpick.exceptions import EstimationError, ModelpickError
+from modelpick.exceptions import EstimationError
 from modelpick.results import QualityEstimate
 
 __all__ = ["Measurement", "describe_cv", "describe_interval", "measure_classifier", "measured_estimate", "resolve_task"]
@@ -76,7 +77,8 @@ def measure_classifier(
             f"A measured estimate needs examples in both splits; got {len(y_train_arr)} train and "
             f"{len(y_test_arr)} test examples. Give a larger labelled sample."
         )
-    try:
+    # sklearn raises ValueError, TypeError, ... for unusable inputs; the run needs one reason.
+    with reraised_as(EstimationError, "Fitting the classifier failed"):
         with warnings.catch_warnings():
             # Convergence and small-class warnings would flood stderr once per fold; the numbers stand.
             warnings.filterwarnings("ignore", module=r"sklearn(\..*)?$")
@@ -93,12 +95,6 @@ def measure_classifier(
                     make_estimator(), x_train, y_train_arr, cv=splitter, scoring="accuracy", error_score="raise"
                 )
                 cv_mean, cv_std = float(np.mean(fold_scores)), float(np.std(fold_scores))
-    except ModelpickError:
-        raise
-    except Exception as exc:  # sklearn raises ValueError, TypeError, ... for unusable inputs
-        text = str(exc).strip()
-        first_line = text.splitlines()[0] if text else type(exc).__name__
-        raise EstimationError(f"Fitting the classifier failed: {type(exc).__name__}: {first_line}") from exc
     if "accuracy" not in scores:
         raise EstimationError(
             f"Task {getattr(task, 'name', task)!r} does not report accuracy; quality estimates need it."

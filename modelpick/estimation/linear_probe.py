@@ -152,11 +152,13 @@ class LinearProbeEstimator(QualityEstimator):
             )
         pooling = getattr(candidate, "pooling", "mean") or "mean"
         texts = tuple(split.train_texts) + tuple(split.test_texts)
-        outcome = run_in_child(
+        features = run_in_child(
             extract_features,
             weights,
             texts,
             timeout_s=settings.timeout_s,
+            error=EstimationError,
+            context=f"Feature extraction for the linear probe of {candidate.name} failed",
             num_threads=settings.num_threads,
             device=settings.device,
             pooling=pooling,
@@ -164,9 +166,6 @@ class LinearProbeEstimator(QualityEstimator):
             batch_size=PROBE_BATCH_SIZE,
             trust_remote_code=settings.trust_remote_code,
         )
-        if not outcome.ok:
-            raise EstimationError(f"Feature extraction for the linear probe of {candidate.name} failed: {outcome.error}")
-        features = outcome.value
         n_train = len(split.train_texts)
         if getattr(features, "shape", (None,))[0] != len(texts):
             raise EstimationError(

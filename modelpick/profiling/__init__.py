@@ -124,15 +124,13 @@ def profile_in_child(
     candidate's own memory.
 
     Raises:
-        ProfilingError: the child raised (its one-line reason), crashed (e.g. "the child process was
-            killed by SIGKILL (out of memory?)") or timed out ("timed out after N s"). The child's
-            traceback is on the error's ``details`` attribute.
+        ProfilingError: the child raised (its one-line reason) or crashed (e.g. "the child process was
+            killed by SIGKILL (out of memory?)"). The child's traceback is on the error's ``details``.
+        CandidateTimeout: the child ran past ``timeout_s`` ("timed out after N s").
     """
     baseline = baseline_rss_mb(candidate.kind, settings)
-    outcome = run_in_child(profile_candidate, candidate, weights, split, settings,
-                           baseline_rss_mb=baseline, timeout_s=timeout_s)
-    if outcome.ok:
-        return outcome.value
-    error = ProfilingError(outcome.error)
-    error.details = outcome.details  # type: ignore[attr-defined]
-    raise error
+    result: ProfileResult = run_in_child(
+        profile_candidate, candidate, weights, split, settings, baseline_rss_mb=baseline, timeout_s=timeout_s,
+        error=ProfilingError,
+    )
+    return result

@@ -17,7 +17,8 @@ from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
-from modelpick.exceptions import ModelpickError, ProfilingError
+from modelpick._errors import reraised_as
+from modelpick.exceptions import ProfilingError
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import Measurement, measure
@@ -199,13 +200,9 @@ class Profiler(ABC):
             ProfilingError: any failure, with a one-line reason (errors of modelpick pass unchanged).
         """
         try:
-            return self._profile(candidate, weights, split, settings, baseline_rss_mb)
-        except ModelpickError:
-            raise
-        except Exception as exc:  # torch, transformers, sklearn: each raises its own types
-            first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            reason = f"{type(exc).__name__}: {first_line}" if first_line else type(exc).__name__
-            raise ProfilingError(f"Profiling {candidate.name} failed: {reason}") from exc
+            # torch, transformers, sklearn: each raises its own types; the run needs one reason.
+            with reraised_as(ProfilingError, f"Profiling {candidate.name} failed"):
+                return self._profile(candidate, weights, split, settings, baseline_rss_mb)
         finally:
             self.close()
 

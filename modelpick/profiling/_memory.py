@@ -59,13 +59,15 @@ def measure_baseline_rss_mb(
     """Peak RSS (MiB) of a fresh spawned child that only imports ``modules`` (and touches ``attributes``).
 
     Raises:
-        ProfilingError: the child failed or timed out; the message says why.
+        ProfilingError: the child failed; the message says why.
+        CandidateTimeout: the child ran past ``timeout_s``.
 
     Example:
         >>> measure_baseline_rss_mb(["json"], timeout_s=60) > 0
         True
     """
-    outcome = run_in_child(_import_only, tuple(modules), tuple(attributes), init_cuda, timeout_s=timeout_s)
-    if not outcome.ok:
-        raise ProfilingError(f"The baseline memory child (importing {', '.join(modules)}) failed: {outcome.error}")
-    return outcome.value
+    value: float | None = run_in_child(
+        _import_only, tuple(modules), tuple(attributes), init_cuda, timeout_s=timeout_s, error=ProfilingError,
+        context=f"The baseline memory child (importing {', '.join(modules)}) failed",
+    )
+    return value

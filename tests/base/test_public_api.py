@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 import modelpick
 from modelpick import exceptions
 
@@ -36,21 +38,25 @@ def test_isolation_reports_value_exception_crash_and_timeout():
 
     from modelpick._isolation import run_in_child
 
-    assert run_in_child(divmod, 7, 2, timeout_s=60).value == (3, 1)
-    raised = run_in_child(divmod, 1, 0, timeout_s=60)
-    assert not raised.ok and raised.error_type == "ZeroDivisionError" and "ZeroDivisionError" in raised.error
-    crashed = run_in_child(os._exit, 3, timeout_s=60)
-    assert not crashed.ok and crashed.error_type == "Crash" and "code 3" in crashed.error
-    hung = run_in_child(time.sleep, 30, timeout_s=0.5)
-    assert not hung.ok and hung.error == "timed out after 0.5 s"
+    from modelpick.exceptions import CandidateTimeout, ModelpickError
+
+    assert run_in_child(divmod, 7, 2, timeout_s=60) == (3, 1)
+    with pytest.raises(ModelpickError, match="^ZeroDivisionError: "):
+        run_in_child(divmod, 1, 0, timeout_s=60)
+    with pytest.raises(ModelpickError, match="code 3"):
+        run_in_child(os._exit, 3, timeout_s=60)
+    with pytest.raises(CandidateTimeout, match="^timed out after 0.5 s$"):
+        run_in_child(time.sleep, 30, timeout_s=0.5)
 
 
 def test_isolation_gives_modelpick_errors_as_their_message_alone():
     from modelpick._isolation import run_in_child
 
-    outcome = run_in_child(_raise_data_error, timeout_s=60)
-    assert not outcome.ok and outcome.error_type == "DataError"
-    assert outcome.error == "The sample has only one class ('pos')."
+    from modelpick.exceptions import ModelpickError
+
+    with pytest.raises(ModelpickError) as info:
+        run_in_child(_raise_data_error, timeout_s=60)
+    assert str(info.value) == "The sample has only one class ('pos')."
 
 
 def _raise_data_error():

@@ -13,7 +13,7 @@ from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation import estimate_quality
 from modelpick.estimation.linear_probe import extract_features
-from modelpick.exceptions import EstimationError
+from modelpick.exceptions import CandidateTimeout, EstimationError
 from modelpick.testing.tiny_models import TINY_ARCHITECTURES, save_tiny_model, tiny_config
 
 TEXTS = (
@@ -123,6 +123,6 @@ def test_a_checkpoint_that_cannot_load_becomes_the_childs_one_line_reason(tmp_pa
 
 @pytest.mark.slow
 def test_a_child_past_its_timeout_becomes_a_timeout_reason(tiny_dirs, topic_split, make_settings):
-    with pytest.raises(EstimationError, match=r"failed: timed out after 0\.5 s$"):
+    with pytest.raises(CandidateTimeout, match=r"^Feature extraction for the linear probe of slow failed: timed out after 0\.5 s$"):
         estimate_quality(_candidate("slow", tiny_dirs["bert"]), _local(tiny_dirs["bert"]), topic_split,
                          task="text-classification", settings=make_settings(timeout_s=0.5))

@@ -9,7 +9,7 @@ import pytest
 
 from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates.transformer import TransformerCandidate
-from modelpick.exceptions import ProfilingError
+from modelpick.exceptions import CandidateTimeout, ProfilingError
 from modelpick.profiling import _baseline_cache, baseline_rss_mb, profile_in_child
 from modelpick.testing.tiny_models import tiny_config
 
@@ -48,5 +48,6 @@ def test_an_exception_in_the_child_becomes_a_one_line_profiling_error(split, fas
 
 def test_a_child_past_its_timeout_is_ended(tiny_bert_dir, split, fast_settings):
     weights = WeightsResolution("local", str(tiny_bert_dir), "saved by the test")
-    with pytest.raises(ProfilingError, match=r"^timed out after 0\.2 s$"):
+    with pytest.raises(CandidateTimeout, match=r"^timed out after 0\.2 s$") as info:
         profile_in_child(_candidate(), weights, split, fast_settings, timeout_s=0.2)
+    assert info.value.timeout_s == 0.2 and isinstance(info.value, TimeoutError)

@@ -1,0 +1,58 @@
+"""The one error boundary: any exception as one line of text, and third-party errors re-raised as ours.
+
+Reports, progress lines and rejection reasons show why a candidate failed in one line. modelpick's own
+errors already read as a reason, so they keep their message; anything else is named by its type, since
+"KeyError: 'x'" says more than "'x'". Every module that calls into torch, transformers, scikit-learn,
+pandas or the Hub goes through :func:`reraised_as` (or :func:`one_line` where a failure is only one of
+several places tried), so no caller ever has to catch another library's exceptions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from modelpick.exceptions import ModelpickError
+
+__all__ = ["one_line", "reraised_as"]
+
+
+def one_line(exc: BaseException) -> str:
+    """``exc`` as one line: its message for modelpick's errors, ``"Type: first line"`` for others.
+
+    Example:
+        >>> one_line(ValueError("bad value\\nmore detail"))
+        'ValueError: bad value'
+        >>> one_line(KeyError())
+        'KeyError'
+        >>> from modelpick.exceptions import DataError
+        >>> one_line(DataError("The sample has one class."))
+        'The sample has one class.'
+    """
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else ""
+    if isinstance(exc, ModelpickError) and first:
+        return first
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+@contextmanager
+def reraised_as(error: type[ModelpickError], context: str) -> Iterator[None]:
+    """Re-raise any non-modelpick exception in the block as ``error("<context>: <one line>")``.
+
+    modelpick's own errors pass unchanged: they already name the value and the fix.
+
+    Example:
+        >>> from modelpick.exceptions import EstimationError
+        >>> with reraised_as(EstimationError, "Fitting the classifier failed"):
+        ...     int("x")
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.EstimationError: Fitting the classifier failed: ValueError: invalid literal for int() with base 10: 'x'
+    """
+    try:
+        yield
+    except ModelpickError:
+        raise
+    except Exception as exc:  # the boundary: every other library's error becomes one of ours
+        raise error(f"{context}: {one_line(exc)}") from exc
