@@ -15,7 +15,7 @@ from typing import Any
 
 from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
-from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.candidates._base import Candidate
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
 from modelpick.estimation import EstimationSettings, estimate_quality
@@ -30,7 +30,7 @@ from modelpick.results import (
     QualityEstimate,
     Recommendation,
 )
-from modelpick.selection import Constraints, decide
+from modelpick.selection import decide
 from modelpick.tasks import Task, get_task
 
 __all__ = ["ProgressEvent", "advise", "profile_candidates"]
@@ -103,14 +103,31 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
     num_threads = config.num_threads or default_num_threads()
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware, device, num_threads,
-        ProfileSettings.from_config(config, num_threads=num_threads, device=device),
-        EstimationSettings.from_config(config, num_threads=num_threads, device=device),
+        _profile_settings(config, num_threads=num_threads, device=device),
+        _estimation_settings(config, num_threads=num_threads, device=device),
     )
 
 
-def _resolve_weights(candidate: Candidate, config: AdviseConfig) -> WeightsResolution | None:
-    resolve = getattr(candidate, "resolve_weights", None)
-    return resolve(allow_download=config.allow_download) if resolve is not None else None
+def _profile_settings(config: AdviseConfig, *, num_threads: int, device: str) -> ProfileSettings:
+    # The orchestrator translates options into measurement settings; measurement never reads the config.
+    return ProfileSettings(
+        num_threads=num_threads,
+        device=device,
+        max_time_s=config.max_profile_time_s,
+        throughput_batch_size=config.throughput_batch_size,
+        random_state=config.random_state,
+        trust_remote_code=config.trust_remote_code,
+    )
+
+
+def _estimation_settings(config: AdviseConfig, *, num_threads: int, device: str) -> EstimationSettings:
+    return EstimationSettings(
+        num_threads=num_threads,
+        device=device,
+        random_state=config.random_state,
+        timeout_s=config.timeout_s,
+        trust_remote_code=config.trust_remote_code,
+    )
 
 
 def _measure(
@@ -124,7 +141,7 @@ def _measure(
     info = candidate.info()
     try:
         emit("resolve", "")
-        weights = _resolve_weights(candidate, run.config)
+        weights = candidate.resolve_weights(allow_download=run.config.allow_download)
         info = candidate.info(weights)
         profile: ProfileResult | None
         if saved is not None:
@@ -178,11 +195,18 @@ def _run_candidates(
 
 
 def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
-    data = run.config.to_dict()
-    data["num_threads"] = saved.num_threads if saved is not None else run.num_threads
-    data["device"] = saved.device if saved is not None else run.device
-    data["candidates"] = [c.name for c in run.candidates]
-    return data
+    """The options as the run used them: threads and device resolved (or as recorded), candidates named."""
+    used = run.config.replace(
+        num_threads=saved.num_threads if saved is not None else run.num_threads,
+        device=_option_device(saved.device if saved is not None else run.device),
+        candidates=tuple(c.name for c in run.candidates),
+    )
+    return used.to_dict()
+
+
+def _option_device(device: str) -> str:
+    # Profiles record the device used ("cuda:0"); the option names its kind.
+    return "cuda" if device.startswith("cuda") else device
 
 
 def advise(
@@ -204,8 +228,7 @@ def advise(
     """
     run = _resolve_facts(config, sample)
     results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
-    constraints = Constraints.from_mapping(config.constraints)
-    decision = decide(results, constraints)
+    decision = decide(results, config.constraints)
     if run.measured_quality:
         basis = MEASURED_BASIS
     else:
@@ -230,7 +253,19 @@ def advise(
         quality_basis=basis,
         created_at=_now(),
         modelpick_version=__version__,
+        # Recorded profiles were measured with their own settings (in the profiles file), not these.
+        settings=_settings_echo(run, profiled=profiles is None),
     )
+
+
+def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
+    """The measurement settings the run used, for the report: how every number was obtained."""
+    echo: dict[str, Any] = {}
+    if profiled:
+        echo["profiling"] = dataclasses.asdict(run.profile_settings)
+    if run.config.estimate_quality:
+        echo["estimation"] = dataclasses.asdict(run.estimation_settings)
+    return echo
 
 
 def profile_candidates(
@@ -249,5 +284,7 @@ def profile_candidates(
         num_threads=run.num_threads,
         lengths_from=run.sample.source,
         failed={r.name: r.reason for r in results if r.profile is None},
+        config=_resolved_config(run, None),
+        settings=_settings_echo(run),
     )
     return profile_set, results

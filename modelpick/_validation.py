@@ -10,13 +10,28 @@ from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from numbers import Integral
 from typing import Any
 
 from modelpick.exceptions import InvalidParameterError
 
-__all__ = ["Interval", "Options", "StrSequence", "instance_of", "invalid_parameter", "validate_params"]
+__all__ = [
+    "ALL_COMMANDS",
+    "Interval",
+    "Option",
+    "Options",
+    "StrSequence",
+    "declared_options",
+    "for_caller",
+    "instance_of",
+    "invalid_parameter",
+    "join_words",
+    "option",
+    "parameter_message",
+    "validate_options",
+    "validate_params",
+]
 
 
 @dataclass(frozen=True)
@@ -69,17 +84,20 @@ class Options:
 
 @dataclass(frozen=True)
 class StrSequence:
-    """A list or tuple of non-empty strings."""
+    """A list or tuple of non-empty strings, with at least ``min_length`` of them."""
+
+    min_length: int = 0
 
     def is_satisfied_by(self, value: Any) -> bool:
         return (
             isinstance(value, Sequence)
             and not isinstance(value, (str, bytes))
+            and len(value) >= self.min_length
             and all(isinstance(v, str) and v.strip() for v in value)
         )
 
     def __str__(self) -> str:
-        return "a list of non-empty strings"
+        return "a non-empty list of non-empty strings" if self.min_length else "a list of non-empty strings"
 
 
 @dataclass(frozen=True)
@@ -101,18 +119,47 @@ def instance_of(kind: type, description: str) -> _InstanceOf:
     return _InstanceOf(kind, description)
 
 
-def _describe(constraints: Sequence[Any]) -> str:
-    words = ["None" if c is None else str(c) for c in constraints]
-    if len(words) == 1:
-        return words[0]
+def join_words(words: Sequence[str]) -> str:
+    """``"a"``, ``"a or b"``, ``"a, b or c"``.
+
+    Example:
+        >>> join_words(["a number > 0", "None"])
+        'a number > 0 or None'
+    """
+    words = list(words)
+    if len(words) <= 1:
+        return "".join(words)
     return ", ".join(words[:-1]) + " or " + words[-1]
 
 
-def invalid_parameter(name: str, caller: str, expected: str, value: Any) -> InvalidParameterError:
-    """Build the one-format error for a parameter value."""
-    return InvalidParameterError(
-        f"The {name!r} parameter of {caller} must be {expected}. Got {value!r} instead."
+def parameter_message(subject: str, allowed: Sequence[str], value: Any, *, accepts_none: bool = False) -> str:
+    """The one format: "<subject> must be <allowed>. Got <value> instead."
+
+    Example:
+        >>> parameter_message("The --max-latency-ms option", ["a number > 0"], -5.0)
+        'The --max-latency-ms option must be a number > 0. Got -5.0 instead.'
+    """
+    words = [*allowed, "None"] if accepts_none else list(allowed)
+    return f"{subject} must be {join_words(words)}. Got {value!r} instead."
+
+
+def invalid_parameter(
+    name: str, caller: str, expected: str | Sequence[str], value: Any, *, accepts_none: bool = False
+) -> InvalidParameterError:
+    """Build the one-format error for a parameter value; the parts stay on the error for rewording."""
+    allowed = (expected,) if isinstance(expected, str) else tuple(expected)
+    error = InvalidParameterError(
+        parameter_message(f"The {name!r} parameter of {caller}", allowed, value, accepts_none=accepts_none)
     )
+    error.parameter, error.allowed, error.accepts_none, error.value = name, allowed, accepts_none, value
+    return error
+
+
+def for_caller(error: InvalidParameterError, caller: str) -> InvalidParameterError:
+    """The same complaint, naming ``caller`` (the function the user called) instead of an inner one."""
+    if error.parameter is None:
+        return error
+    return invalid_parameter(error.parameter, caller, error.allowed, error.value, accepts_none=error.accepts_none)
 
 
 def validate_params(
@@ -131,11 +178,67 @@ def validate_params(
     """
     for name, allowed in constraints.items():
         value = params[name]
-        for constraint in allowed:
-            if constraint is None:
-                if value is None:
-                    break
-            elif constraint.is_satisfied_by(value):
-                break
-        else:
-            raise invalid_parameter(name, caller, _describe(allowed), value)
+        if value is None and None in allowed:
+            continue
+        if not any(c is not None and c.is_satisfied_by(value) for c in allowed):
+            described = [str(c) for c in allowed if c is not None]
+            raise invalid_parameter(name, caller, described, value, accepts_none=None in allowed)
+
+
+# --- options declared once ---------------------------------------------------------------------------
+
+ALL_COMMANDS = ("advise", "compare", "profile")
+
+
+@dataclass(frozen=True)
+class Option:
+    """The one declaration of an option, carried by its dataclass field (``field.metadata["option"]``).
+
+    The default lives on the field; this says what values are allowed and how the option is presented.
+    :func:`recommend`, :func:`profile`, the CLI flags and config-file keys all come from it.
+
+    Attributes:
+        constraints: What a value may be (``None`` in it allows ``None``), as for :func:`validate_params`.
+        help: One line for ``--help`` and the docs.
+        flag: The CLI flag when it is not ``--name-with-dashes`` (``--seed`` for ``random_state``).
+        metavar: The placeholder ``--help`` shows for the value.
+        commands: The CLI commands that take it.
+    """
+
+    constraints: tuple[Any, ...]
+    help: str
+    flag: str | None = None
+    metavar: str | None = None
+    commands: tuple[str, ...] = ALL_COMMANDS
+
+
+def option(
+    default: Any,
+    *constraints: Any,
+    help: str,  # noqa: A002 - the word every CLI library uses for it
+    flag: str | None = None,
+    metavar: str | None = None,
+    commands: tuple[str, ...] = ALL_COMMANDS,
+) -> Any:
+    """A dataclass field declaring an option: its default, its constraints and its help, in one place."""
+    return field(default=default, metadata={"option": Option(constraints, help, flag, metavar, commands)})
+
+
+def declared_options(cls: type) -> dict[str, tuple[Any, Option]]:
+    """``name -> (default, Option)`` for every field of dataclass ``cls`` declared with :func:`option`."""
+    return {
+        f.name: (f.default, f.metadata["option"])
+        for f in fields(cls)
+        if "option" in f.metadata
+    }
+
+
+def validate_options(instance: Any, *, caller: str, names: Collection[str] | None = None) -> None:
+    """Validate the declared options of a dataclass instance (only ``names`` when given)."""
+    declared = declared_options(type(instance))
+    chosen = declared if names is None else {n: declared[n] for n in names}
+    validate_params(
+        {name: getattr(instance, name) for name in chosen},
+        {name: spec.constraints for name, (_, spec) in chosen.items()},
+        caller=caller,
+    )

@@ -1,4 +1,9 @@
-"""The public functions: :func:`recommend` and friends. The CLI is a thin layer over these."""
+"""The public functions: :func:`recommend` and friends. The CLI is a thin layer over these.
+
+The options of :func:`recommend` and :func:`profile` are the fields of
+:class:`~modelpick.config.AdviseConfig`: their defaults are read from it, and a test checks that every
+option of a command is a parameter here and vice versa.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
-from modelpick._validation import validate_params
+from modelpick._files import check_writable, write_atomically
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError
@@ -18,10 +23,13 @@ __all__ = [
     "ProgressEvent",
     "available_candidates",
     "available_tasks",
+    "builtin_sample",
     "load_profiles",
     "profile",
     "recommend",
 ]
+
+_C = AdviseConfig  # every default below is read from the one declaration
 
 
 def _as_sample(
@@ -30,12 +38,6 @@ def _as_sample(
     if sample is None or isinstance(sample, DatasetSample):
         return sample
     return load_sample(sample, text_column=text_column, label_column=label_column, require_labels=require_labels)
-
-
-def _build_config(caller: str, values: dict[str, Any]) -> AdviseConfig:
-    # Validate with the caller's name so the message points at the function the user called.
-    validate_params(values, {k: v for k, v in AdviseConfig._CONSTRAINTS.items() if k in values}, caller=caller)
-    return AdviseConfig(**values)
 
 
 def load_profiles(path: str | Path) -> ProfileSet:
@@ -58,27 +60,27 @@ def load_profiles(path: str | Path) -> ProfileSet:
 
 
 def recommend(
-    task: str = "text-classification",
+    task: str = _C.task,
     sample: Any = None,
     *,
-    max_latency_ms: float | None = None,
-    max_memory_mb: float | None = None,
-    min_accuracy: float | None = None,
-    latency_percentile: str = "p90",
-    candidates: Sequence[str] | None = None,
-    text_column: str | None = None,
-    label_column: str | None = None,
+    max_latency_ms: float | None = _C.max_latency_ms,
+    max_memory_mb: float | None = _C.max_memory_mb,
+    min_accuracy: float | None = _C.min_accuracy,
+    latency_percentile: str = _C.latency_percentile,
+    candidates: Sequence[str] | None = _C.candidates,
+    text_column: str | None = _C.text_column,
+    label_column: str | None = _C.label_column,
     profiles: str | Path | ProfileSet | None = None,
-    test_size: float = 0.25,
-    random_state: int = 0,
-    num_threads: int | None = None,
-    device: str = "auto",
-    timeout_s: float = 600.0,
-    max_profile_time_s: float = 4.0,
-    throughput_batch_size: int = 16,
-    allow_download: bool = True,
-    trust_remote_code: bool = False,
-    estimate_quality: bool = True,
+    test_size: float = _C.test_size,
+    random_state: int = _C.random_state,
+    num_threads: int | None = _C.num_threads,
+    device: str = _C.device,
+    timeout_s: float = _C.timeout_s,
+    max_profile_time_s: float = _C.max_profile_time_s,
+    throughput_batch_size: int = _C.throughput_batch_size,
+    allow_download: bool = _C.allow_download,
+    trust_remote_code: bool = _C.trust_remote_code,
+    estimate_quality: bool = _C.estimate_quality,
     progress: ProgressCallback | None = None,
 ) -> Recommendation:
     """Measure candidate models on this machine and the given data, and recommend one.
@@ -96,7 +98,7 @@ def recommend(
         profiles: Recorded profiles (a path or a :class:`ProfileSet`) to use instead of measuring here.
         progress: Called with a :class:`ProgressEvent` at each step.
 
-        The other arguments are those of :class:`~modelpick.config.AdviseConfig`.
+        The other arguments are the options of :class:`~modelpick.config.AdviseConfig`, with its defaults.
 
     Returns:
         A :class:`Recommendation`: ``.best``, ``.ranked``, ``.pareto_front``, ``.rejected``,
@@ -109,16 +111,14 @@ def recommend(
         ...
         modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of recommend must be a number > 0 or None. Got -1 instead.
     """
-    config = _build_config(
+    config = AdviseConfig.for_caller(
         "recommend",
-        dict(
-            task=task, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
-            latency_percentile=latency_percentile, candidates=tuple(candidates) if isinstance(candidates, list) else candidates,
-            text_column=text_column, label_column=label_column, test_size=test_size, random_state=random_state,
-            num_threads=num_threads, device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
-            throughput_batch_size=throughput_batch_size, allow_download=allow_download,
-            trust_remote_code=trust_remote_code, estimate_quality=estimate_quality,
-        ),
+        task=task, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
+        latency_percentile=latency_percentile, candidates=candidates, text_column=text_column,
+        label_column=label_column, test_size=test_size, random_state=random_state, num_threads=num_threads,
+        device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
+        throughput_batch_size=throughput_batch_size, allow_download=allow_download,
+        trust_remote_code=trust_remote_code, estimate_quality=estimate_quality,
     )
     saved, saved_from = None, ""
     if isinstance(profiles, ProfileSet):
@@ -130,46 +130,47 @@ def recommend(
 
 
 def profile(
-    task: str = "text-classification",
+    task: str = _C.task,
     sample: Any = None,
     *,
-    candidates: Sequence[str] | None = None,
-    text_column: str | None = None,
+    candidates: Sequence[str] | None = _C.candidates,
+    text_column: str | None = _C.text_column,
+    label_column: str | None = _C.label_column,
     save: str | Path | None = None,
-    random_state: int = 0,
-    num_threads: int | None = None,
-    device: str = "auto",
-    timeout_s: float = 600.0,
-    max_profile_time_s: float = 4.0,
-    throughput_batch_size: int = 16,
-    allow_download: bool = True,
-    trust_remote_code: bool = False,
+    random_state: int = _C.random_state,
+    num_threads: int | None = _C.num_threads,
+    device: str = _C.device,
+    timeout_s: float = _C.timeout_s,
+    max_profile_time_s: float = _C.max_profile_time_s,
+    throughput_batch_size: int = _C.throughput_batch_size,
+    allow_download: bool = _C.allow_download,
+    trust_remote_code: bool = _C.trust_remote_code,
     progress: ProgressCallback | None = None,
 ) -> ProfileSet:
     """Measure cost only (latency, throughput, memory) and optionally save it for :func:`recommend`.
 
     Profiles taken on the deployment machine can be saved here and used to advise anywhere with
     ``recommend(..., profiles=FILE)``. Candidates that fail are left out of the set, with their reasons
-    in ``ProfileSet.failed``; when every candidate fails, ``save`` is left untouched.
+    in ``ProfileSet.failed``; when every candidate fails, ``save`` is left untouched. ``label_column``
+    matters to the baselines, which are fitted on the sample's labels before they are timed.
+
+    Raises:
+        InvalidParameterError: an option is out of range, or ``save`` cannot be written (checked before
+            anything is measured).
     """
-    config = _build_config(
+    config = AdviseConfig.for_caller(
         "profile",
-        dict(
-            task=task, candidates=tuple(candidates) if isinstance(candidates, list) else candidates,
-            text_column=text_column, random_state=random_state, num_threads=num_threads, device=device,
-            timeout_s=timeout_s, max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
-            allow_download=allow_download, trust_remote_code=trust_remote_code, estimate_quality=False,
-        ),
+        task=task, candidates=candidates, text_column=text_column, label_column=label_column,
+        random_state=random_state, num_threads=num_threads, device=device, timeout_s=timeout_s,
+        max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
+        allow_download=allow_download, trust_remote_code=trust_remote_code, estimate_quality=False,
     )
-    data = _as_sample(sample, text_column=text_column, label_column=None, require_labels=False)
+    target = check_writable(save, parameter="save", caller="profile") if save is not None else None
+    data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=False)
     profile_set, _ = profile_candidates(config, data, progress=progress)
     # A run where every candidate failed must not replace profiles recorded earlier.
-    if save is not None and profile_set.profiles:
-        path = Path(save)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(profile_set.to_json(), encoding="utf-8")
-        tmp.replace(path)  # never leave a half-written file where an earlier good one was
+    if target is not None and profile_set.profiles:
+        write_atomically(target, profile_set.to_json())
     return profile_set
 
 

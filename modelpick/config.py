@@ -1,4 +1,8 @@
-"""What an advise run is asked to do: :class:`AdviseConfig`.
+"""What an advise run is asked to do: :class:`AdviseConfig`, the one declaration of every option.
+
+Each field carries its default, the values it allows and its help (:func:`modelpick._validation.option`).
+:func:`modelpick.recommend`, :func:`modelpick.profile` and the CLI flags are built from these fields or
+checked against them by tests, so an option is written once.
 
 Building a config validates it and touches nothing else: no files are read, no hardware probed, no
 library imported. The run resolves it into facts later.
@@ -7,25 +11,48 @@ library imported. The run resolves it into facts later.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from numbers import Integral, Real
 from typing import Any
 
-from modelpick._validation import Interval, Options, StrSequence, instance_of, validate_params
+from modelpick._validation import (
+    ALL_COMMANDS,
+    Interval,
+    Options,
+    StrSequence,
+    declared_options,
+    for_caller,
+    instance_of,
+    option,
+    validate_options,
+)
+from modelpick.constraints import LATENCY_PERCENTILES, Constraints
+from modelpick.exceptions import InvalidParameterError
 
-__all__ = ["AdviseConfig", "LATENCY_PERCENTILES"]
+__all__ = ["LATENCY_PERCENTILES", "AdviseConfig"]
 
-LATENCY_PERCENTILES = ("p50", "p90", "p95", "p99")
+_CONSTRAINT_NAMES = ("max_latency_ms", "max_memory_mb", "min_accuracy", "latency_percentile")
+
+
+def _declared_by_constraints(name: str) -> Any:
+    # The constraint options are declared on Constraints; the config takes them flat, with the same
+    # default, rules and help, so they are still written once.
+    default, spec = declared_options(Constraints)[name]
+    return field(default=default, metadata={"option": spec})
 
 
 @dataclass(frozen=True)
 class AdviseConfig:
     """Everything that decides what an advise run measures and how it chooses.
 
+    Every field is an option of :func:`modelpick.recommend` and of ``modelpick advise`` (see
+    ``modelpick advise --help`` for the flags); ``constraints`` gathers the four limits as one
+    :class:`~modelpick.constraints.Constraints`.
+
     Args:
         task: Registered task name, e.g. ``"text-classification"``.
         max_latency_ms: Hard limit on ``latency_percentile`` latency at batch size 1, in ms.
-        max_memory_mb: Hard limit on peak resident memory over the baseline process, in MiB.
+        max_memory_mb: Hard limit on peak memory over the baseline process, in MiB.
         min_accuracy: Hard floor on estimated accuracy (0..1). Candidates of unknown accuracy fail it.
         latency_percentile: Which percentile ``max_latency_ms`` refers to.
         candidates: Names from the catalog, baseline names, Hub ids or local paths. ``None``: the
@@ -43,80 +70,110 @@ class AdviseConfig:
         estimate_quality: ``False`` skips accuracy estimates (cost only).
 
     Example:
-        >>> AdviseConfig(max_latency_ms=20).latency_percentile
-        'p90'
+        >>> config = AdviseConfig(max_latency_ms=20)
+        >>> config.constraints.max_latency_ms, config.latency_percentile
+        (20, 'p90')
     """
 
-    task: str = "text-classification"
-    max_latency_ms: float | None = None
-    max_memory_mb: float | None = None
-    min_accuracy: float | None = None
-    latency_percentile: str = "p90"
-    candidates: tuple[str, ...] | None = None
-    text_column: str | None = None
-    label_column: str | None = None
-    test_size: float = 0.25
-    random_state: int = 0
-    num_threads: int | None = None
-    device: str = "auto"
-    timeout_s: float = 600.0
-    max_profile_time_s: float = 4.0
-    throughput_batch_size: int = 16
-    allow_download: bool = True
-    trust_remote_code: bool = False
-    estimate_quality: bool = True
-
-    _CONSTRAINTS = {
-        "task": [instance_of(str, "a task name (see modelpick.available_tasks())")],
-        "max_latency_ms": [Interval(Real, 0, None, closed="neither"), None],
-        "max_memory_mb": [Interval(Real, 0, None, closed="neither"), None],
-        "min_accuracy": [Interval(Real, 0, 1, closed="both"), None],
-        "latency_percentile": [Options(LATENCY_PERCENTILES)],
-        "candidates": [StrSequence(), None],
-        "text_column": [instance_of(str, "a column name"), None],
-        "label_column": [instance_of(str, "a column name"), None],
-        "test_size": [Interval(Real, 0, 1, closed="neither")],
-        "random_state": [Interval(Integral, 0, None)],
-        "num_threads": [Interval(Integral, 1, None), None],
-        "device": [Options(("auto", "cpu", "cuda"))],
-        "timeout_s": [Interval(Real, 0, None, closed="neither")],
-        "max_profile_time_s": [Interval(Real, 0, None, closed="neither")],
-        "throughput_batch_size": [Interval(Integral, 1, None)],
-        "allow_download": [instance_of(bool, "True or False")],
-        "trust_remote_code": [instance_of(bool, "True or False")],
-        "estimate_quality": [instance_of(bool, "True or False")],
-    }
+    task: str = option(
+        "text-classification", instance_of(str, "a task name (see modelpick.available_tasks())"),
+        metavar="NAME", help="task name",
+    )
+    max_latency_ms: float | None = _declared_by_constraints("max_latency_ms")
+    max_memory_mb: float | None = _declared_by_constraints("max_memory_mb")
+    min_accuracy: float | None = _declared_by_constraints("min_accuracy")
+    latency_percentile: str = _declared_by_constraints("latency_percentile")
+    candidates: tuple[str, ...] | None = option(
+        None, StrSequence(min_length=1), None, flag="--candidate", metavar="NAME",
+        help="catalog name, baseline, Hub id or local path; repeat for several (default: the catalog + baselines)",
+    )
+    text_column: str | None = option(
+        None, instance_of(str, "a column name"), None, metavar="NAME",
+        help="column holding the texts (default: detected)",
+    )
+    label_column: str | None = option(
+        None, instance_of(str, "a column name"), None, metavar="NAME",
+        help="column holding the labels (default: detected)",
+    )
+    test_size: float = option(
+        0.25, Interval(Real, 0, 1, closed="neither"), metavar="F", commands=("advise", "compare"),
+        help="fraction of the sample held out for scoring, stratified",
+    )
+    random_state: int = option(
+        0, Interval(Integral, 0, None), flag="--seed", metavar="N", help="seed of every random choice",
+    )
+    num_threads: int | None = option(
+        None, Interval(Integral, 1, None), None, flag="--threads", metavar="N",
+        help="torch threads per candidate (default: all usable CPUs)",
+    )
+    device: str = option("auto", Options(("auto", "cpu", "cuda")), help="where to run; auto: CUDA when present")
+    timeout_s: float = option(
+        600.0, Interval(Real, 0, None, closed="neither"), metavar="S", help="limit per candidate process, in s",
+    )
+    max_profile_time_s: float = option(
+        4.0, Interval(Real, 0, None, closed="neither"), metavar="S",
+        help="time cap of one latency measurement loop, in s",
+    )
+    throughput_batch_size: int = option(
+        16, Interval(Integral, 1, None), metavar="N", help="batch size of the throughput figure",
+    )
+    allow_download: bool = option(
+        True, instance_of(bool, "True or False"), flag="--offline",
+        help="never download weights from the Hugging Face Hub",
+    )
+    trust_remote_code: bool = option(
+        False, instance_of(bool, "True or False"), help="allow model code from the Hub (off by default)",
+    )
+    estimate_quality: bool = option(
+        True, instance_of(bool, "True or False"), flag="--no-quality", commands=("advise",),
+        help="measure cost only; skip accuracy estimates",
+    )
+    constraints: Constraints = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        validate_params(
-            {name: getattr(self, name) for name in self._CONSTRAINTS},
-            self._CONSTRAINTS,
-            caller=type(self).__name__,
-        )
+        caller = type(self).__name__
+        others = [name for name in declared_options(type(self)) if name not in _CONSTRAINT_NAMES]
+        validate_options(self, caller=caller, names=others)
         if self.candidates is not None:
-            if not self.candidates:
-                from modelpick._validation import invalid_parameter
-
-                raise invalid_parameter(
-                    "candidates", type(self).__name__, "a non-empty list of candidate names, or None", []
-                )
             # A list given by a user becomes a tuple so the config stays hashable and frozen.
             object.__setattr__(self, "candidates", tuple(self.candidates))
+        try:
+            constraints = Constraints(**{name: getattr(self, name) for name in _CONSTRAINT_NAMES})
+        except InvalidParameterError as exc:
+            raise for_caller(exc, caller) from None
+        object.__setattr__(self, "constraints", constraints)
 
-    @property
-    def constraints(self) -> dict[str, Any]:
-        """The hard constraints, as the report echoes them."""
-        return {
-            "max_latency_ms": self.max_latency_ms,
-            "max_memory_mb": self.max_memory_mb,
-            "min_accuracy": self.min_accuracy,
-            "latency_percentile": self.latency_percentile,
-            "latency_batch_size": 1,
-        }
+    @classmethod
+    def for_caller(cls, caller: str, **values: Any) -> AdviseConfig:
+        """Build a config for the public function ``caller``, so errors name the function the user called.
+
+        Example:
+            >>> AdviseConfig.for_caller("recommend", timeout_s=0)
+            Traceback (most recent call last):
+            ...
+            modelpick.exceptions.InvalidParameterError: The 'timeout_s' parameter of recommend must be a number > 0. Got 0 instead.
+        """
+        try:
+            return cls(**values)
+        except InvalidParameterError as exc:
+            raise for_caller(exc, caller) from None
+
+    @staticmethod
+    def options(command: str | None = None) -> dict[str, tuple[Any, Any]]:
+        """``name -> (default, Option)`` of every option, or of those ``command`` takes.
+
+        Example:
+            >>> sorted(AdviseConfig.options("profile"))[:3]
+            ['allow_download', 'candidates', 'device']
+        """
+        if command is not None and command not in ALL_COMMANDS:
+            raise ValueError(f"Unknown command {command!r}; choose from {ALL_COMMANDS}.")
+        declared = declared_options(AdviseConfig)
+        return {n: d for n, d in declared.items() if command is None or command in d[1].commands}
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field, as plain JSON types."""
-        data = dataclasses.asdict(self)
+        """Every option, as plain JSON types."""
+        data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
         if data["candidates"] is not None:
             data["candidates"] = list(data["candidates"])
         return data

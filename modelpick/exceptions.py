@@ -47,7 +47,20 @@ class ModelpickError(Exception):
 
 
 class InvalidParameterError(ModelpickError, ValueError):
-    """A parameter has a value modelpick cannot use."""
+    """A parameter has a value modelpick cannot use.
+
+    Attributes:
+        parameter: The parameter's name (``None`` when the error is not about one parameter), so the
+            CLI can name its option (``--max-latency-ms``) instead of the Python name.
+        allowed: What the value may be, e.g. ``("a number > 0",)``, without ``None``.
+        accepts_none: Whether ``None`` is allowed too.
+        value: The value given.
+    """
+
+    parameter: str | None = None
+    allowed: tuple[str, ...] = ()
+    accepts_none: bool = False
+    value: object = None
 
 
 class DataError(ModelpickError, ValueError):

@@ -7,13 +7,12 @@ named method). Every type round-trips through ``to_dict``/``from_dict`` (plain J
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import types
-import typing
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from modelpick._serialization import Serializable
+from modelpick.constraints import Constraints
 
 __all__ = [
     "CandidateInfo",
@@ -35,55 +34,8 @@ Provenance = Literal["measured", "published", "estimated", "unknown"]
 Status = Literal["ok", "failed", "skipped"]
 
 
-class _Serializable:
-    """``to_dict``/``from_dict`` for frozen dataclasses made of JSON types, tuples and each other."""
-
-    def to_dict(self) -> dict[str, Any]:
-        return {f.name: _to_plain(getattr(self, f.name)) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]):  # noqa: ANN206 - returns cls
-        hints = typing.get_type_hints(cls)
-        kwargs = {}
-        for f in dataclasses.fields(cls):  # type: ignore[arg-type]
-            if f.name in data:
-                kwargs[f.name] = _from_plain(hints[f.name], data[f.name])
-        return cls(**kwargs)
-
-
-def _to_plain(value: Any) -> Any:
-    if isinstance(value, _Serializable):
-        return value.to_dict()
-    if isinstance(value, (tuple, list)):
-        return [_to_plain(v) for v in value]
-    if isinstance(value, Mapping):
-        return {str(k): _to_plain(v) for k, v in value.items()}
-    return value
-
-
-def _from_plain(hint: Any, value: Any) -> Any:
-    if value is None:
-        return None
-    origin = typing.get_origin(hint)
-    args = typing.get_args(hint)
-    if origin in (typing.Union, types.UnionType):
-        for arg in args:
-            if arg is type(None):
-                continue
-            return _from_plain(arg, value)
-    if origin is tuple:
-        inner = args[0] if args else Any
-        return tuple(_from_plain(inner, v) for v in value)
-    if origin in (dict, Mapping) or hint is dict:
-        inner = args[1] if len(args) == 2 else Any
-        return {k: _from_plain(inner, v) for k, v in value.items()}
-    if isinstance(hint, type) and issubclass(hint, _Serializable):
-        return hint.from_dict(value)
-    return value
-
-
 @dataclass(frozen=True)
-class PublishedFigure(_Serializable):
+class PublishedFigure(Serializable):
     """A figure from a paper or model card, never measured here."""
 
     metric: str  # e.g. "MNLI-m accuracy"
@@ -93,7 +45,7 @@ class PublishedFigure(_Serializable):
 
 
 @dataclass(frozen=True)
-class CandidateInfo(_Serializable):
+class CandidateInfo(Serializable):
     """What a candidate is, as the report shows it."""
 
     name: str
@@ -107,7 +59,7 @@ class CandidateInfo(_Serializable):
 
 
 @dataclass(frozen=True)
-class LatencyStats(_Serializable):
+class LatencyStats(Serializable):
     """Distribution of timed calls; warm-up calls are never included."""
 
     n: int
@@ -126,7 +78,7 @@ class LatencyStats(_Serializable):
 
 
 @dataclass(frozen=True)
-class LengthsSummary(_Serializable):
+class LengthsSummary(Serializable):
     """The input lengths a profile was measured at, and where they came from."""
 
     source: str  # e.g. "candidate tokenizer on the sample", "approximated: regex pieces + 2"
@@ -137,7 +89,7 @@ class LengthsSummary(_Serializable):
 
 
 @dataclass(frozen=True)
-class ProfileResult(_Serializable):
+class ProfileResult(Serializable):
     """Cost of one candidate on one machine: latency, throughput, memory, size."""
 
     candidate: str
@@ -159,9 +111,26 @@ class ProfileResult(_Serializable):
     provenance: Provenance = "measured"
     library_versions: dict[str, str] = field(default_factory=dict)
 
+    @property
+    def memory_on_gpu(self) -> bool:
+        """Whether :attr:`memory_mb` is GPU memory (measured on a GPU) rather than host RSS."""
+        return self.device.startswith("cuda") and self.peak_gpu_mb is not None
+
+    @property
+    def memory_mb(self) -> float | None:
+        """The memory a ``max_memory_mb`` limit is compared with, in MiB.
+
+        On a GPU, the memory the model allocated there (``peak_gpu_mb``): that is what runs out on the
+        deployment device. On the CPU, the peak RSS above the baseline process. ``None`` when not measured.
+        Every constraint check, ranking, Pareto front and report reads memory from here.
+        """
+        if self.memory_on_gpu:
+            return self.peak_gpu_mb
+        return self.peak_rss_mb if self.peak_rss_mb is not None else self.peak_gpu_mb
+
 
 @dataclass(frozen=True)
-class QualityEstimate(_Serializable):
+class QualityEstimate(Serializable):
     """How accurate a candidate would be on the user's data, and how that was found."""
 
     candidate: str
@@ -180,7 +149,7 @@ class QualityEstimate(_Serializable):
 
 
 @dataclass(frozen=True)
-class CandidateResult(_Serializable):
+class CandidateResult(Serializable):
     """Everything measured about one candidate; a failure is a result, not a crash."""
 
     candidate: CandidateInfo
@@ -199,7 +168,7 @@ class CandidateResult(_Serializable):
 
 
 @dataclass(frozen=True)
-class RankedCandidate(_Serializable):
+class RankedCandidate(Serializable):
     """A candidate that meets every constraint, with its place and the reason for it."""
 
     rank: int
@@ -209,7 +178,7 @@ class RankedCandidate(_Serializable):
 
 
 @dataclass(frozen=True)
-class Rejection(_Serializable):
+class Rejection(Serializable):
     """A candidate that does not meet the constraints (or could not be measured), and why."""
 
     name: str
@@ -217,7 +186,7 @@ class Rejection(_Serializable):
 
 
 @dataclass(frozen=True)
-class HardwareInfo(_Serializable):
+class HardwareInfo(Serializable):
     """The machine the measurements were taken on."""
 
     platform: str
@@ -232,7 +201,7 @@ class HardwareInfo(_Serializable):
 
 
 @dataclass(frozen=True)
-class SampleSummary(_Serializable):
+class SampleSummary(Serializable):
     """The data a recommendation was made on (statistics, not the texts)."""
 
     source: str
@@ -248,7 +217,7 @@ class SampleSummary(_Serializable):
 
 
 @dataclass(frozen=True)
-class Recommendation(_Serializable):
+class Recommendation(Serializable):
     """The outcome of one advise run: ranked candidates, Pareto front, rejections, and context.
 
     ``ranked`` lists the candidates that meet every constraint, best first; ``rejected`` the rest with
@@ -261,13 +230,15 @@ class Recommendation(_Serializable):
     pareto_front: tuple[str, ...]
     rejected: tuple[Rejection, ...]
     closest: str | None  # when nothing meets the constraints: the candidate that misses by least
-    constraints: dict[str, Any]
-    config: dict[str, Any]
+    constraints: Constraints
+    config: dict[str, Any]  # the options as used: threads and device resolved, candidates named
     environment: HardwareInfo
     sample: SampleSummary | None
     quality_basis: str  # "measured on the sample" or "published figures (no sample given)"
     created_at: str
     modelpick_version: str
+    # How each measurement was made: {"profiling": ProfileSettings, "estimation": EstimationSettings} as dicts.
+    settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def best(self) -> CandidateResult | None:
@@ -338,6 +309,7 @@ class Recommendation(_Serializable):
                     "p99_ms": p.latency.p99_ms if p else None,
                     "throughput_per_s": p.throughput_per_s if p else None,
                     "peak_rss_mb": p.peak_rss_mb if p else None,
+                    "memory_mb": p.memory_mb if p else None,
                     "parameters": p.parameters if p else None,
                     "weights_source": r.candidate.weights_source,
                     "reason": r.reason,
@@ -350,7 +322,7 @@ PROFILE_SET_FORMAT = "modelpick-profiles/1"
 
 
 @dataclass(frozen=True)
-class ProfileSet(_Serializable):
+class ProfileSet(Serializable):
     """Recorded profiles of one machine (``modelpick profile --save``), to advise from elsewhere."""
 
     environment: HardwareInfo
@@ -362,6 +334,8 @@ class ProfileSet(_Serializable):
     lengths_from: str  # the sample whose token lengths the profiles were measured at
     failed: dict[str, str] = field(default_factory=dict)  # candidate -> why it has no profile
     format: str = PROFILE_SET_FORMAT
+    config: dict[str, Any] = field(default_factory=dict)  # the options as used (empty in files before 0.2)
+    settings: dict[str, Any] = field(default_factory=dict)  # {"profiling": ProfileSettings as a dict}
 
     def get(self, name: str) -> ProfileResult | None:
         """The recorded profile of candidate ``name``, or ``None``."""

@@ -70,6 +70,10 @@ class Candidate(ABC):
     def _default_weights_source(self) -> str | None:
         """The weights source shown before (or without) resolution."""
 
+    def resolve_weights(self, *, allow_download: bool, cache_dir: str | None = None) -> WeightsResolution | None:
+        """Where this candidate's weights come from; ``None`` for kinds without pretrained weights."""
+        return None
+
     def published_figure(self, metric: str) -> PublishedFigure | None:
         """The published figure for ``metric``, if the catalog has one."""
         for figure in self.published:

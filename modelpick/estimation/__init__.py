@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from modelpick._errors import reraised_as
 from modelpick._validation import Interval, instance_of, validate_params
-from modelpick.config import AdviseConfig
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import resolve_task
 from modelpick.estimation.cross_validation import CrossValidationEstimator
@@ -69,7 +68,7 @@ class _Device:
 
 @dataclass(frozen=True)
 class EstimationSettings:
-    """How quality estimates are made. Built once per run from the advise config.
+    """How quality estimates are made; the same for every candidate of a run (built by the orchestrator).
 
     Args:
         num_threads: Torch threads in the linear probe's child process.
@@ -110,23 +109,6 @@ class EstimationSettings:
     def __post_init__(self) -> None:
         validate_params(
             {name: getattr(self, name) for name in self._CONSTRAINTS}, self._CONSTRAINTS, caller=type(self).__name__
-        )
-
-    @classmethod
-    def from_config(cls, config: AdviseConfig, *, num_threads: int, device: str) -> EstimationSettings:
-        """The settings an advise run estimates with; threads and device already resolved.
-
-        Example:
-            >>> from modelpick.config import AdviseConfig
-            >>> EstimationSettings.from_config(AdviseConfig(random_state=3), num_threads=2, device="cpu").random_state
-            3
-        """
-        return cls(
-            num_threads=num_threads,
-            device=device,
-            random_state=config.random_state,
-            timeout_s=config.timeout_s,
-            trust_remote_code=config.trust_remote_code,
         )
 
 

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
 
 from modelpick._validation import Interval, Options, instance_of, validate_params
-
-if TYPE_CHECKING:
-    from modelpick.config import AdviseConfig
 
 __all__ = ["ProfileSettings"]
 
@@ -75,22 +71,4 @@ class ProfileSettings:
             {name: getattr(self, name) for name in self._CONSTRAINTS},
             self._CONSTRAINTS,
             caller=type(self).__name__,
-        )
-
-    @classmethod
-    def from_config(cls, config: AdviseConfig, *, num_threads: int, device: str) -> ProfileSettings:
-        """The settings an advise run measures with; threads and device already resolved.
-
-        Example:
-            >>> from modelpick.config import AdviseConfig
-            >>> ProfileSettings.from_config(AdviseConfig(max_profile_time_s=2), num_threads=2, device="cpu").max_time_s
-            2
-        """
-        return cls(
-            num_threads=num_threads,
-            device=device,
-            max_time_s=config.max_profile_time_s,
-            throughput_batch_size=config.throughput_batch_size,
-            random_state=config.random_state,
-            trust_remote_code=config.trust_remote_code,
         )

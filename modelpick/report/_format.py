@@ -20,24 +20,14 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
 
 def memory_cell(result: CandidateResult) -> str:
     p = result.profile
-    if p is None:
+    if p is None or p.memory_mb is None:
         return "-"
-    if p.peak_rss_mb is not None:
-        return f"{p.peak_rss_mb:.0f}" if p.peak_rss_mb >= 1 else "<1"
-    return f"{p.peak_gpu_mb:.0f} (GPU)" if p.peak_gpu_mb is not None else "-"
+    figure = f"{p.memory_mb:.0f}" if p.memory_mb >= 1 else "<1"
+    return f"{figure} (GPU)" if p.memory_on_gpu else figure
 
 
 def constraint_line(rec: Recommendation) -> str:
-    c = rec.constraints
-    pct = c.get("latency_percentile", "p90")
-    parts = []
-    if c.get("max_latency_ms") is not None:
-        parts.append(f"{pct} latency at batch 1 <= {c['max_latency_ms']:g} ms")
-    if c.get("max_memory_mb") is not None:
-        parts.append(f"peak memory <= {c['max_memory_mb']:g} MB")
-    if c.get("min_accuracy") is not None:
-        parts.append(f"accuracy >= {c['min_accuracy']:g}")
-    return "; ".join(parts) if parts else "none (every candidate that ran is ranked)"
+    return rec.constraints.describe()
 
 
 def data_line(rec: Recommendation) -> str:
@@ -76,7 +66,7 @@ def _reasons(rec: Recommendation, name: str) -> tuple[str, ...]:
 
 def notes(rec: Recommendation) -> list[str]:
     """How the numbers were obtained, in plain sentences."""
-    pct = rec.constraints.get("latency_percentile", "p90")
+    pct = rec.constraints.latency_percentile
     lines = [
         f"Latency: one forward pass (or predict call) at batch size 1, timed in a fresh process per candidate "
         f"over the sample's token lengths after warm-up; {pct} is the constrained figure. Memory: the child's "

@@ -23,7 +23,7 @@ class MarkdownRenderer(Renderer):
 
     def render(self, recommendation: Recommendation) -> str:
         rec = recommendation
-        pct = rec.constraints.get("latency_percentile", "p90")
+        pct = rec.constraints.latency_percentile
         lines = [
             f"# modelpick: {rec.task}",
             "",

@@ -41,7 +41,7 @@ class TextRenderer(Renderer):
         console.print(verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False, soft_wrap=True)
         console.print()
 
-        pct = rec.constraints.get("latency_percentile", "p90")
+        pct = rec.constraints.latency_percentile
         table = Table(show_lines=False, header_style="bold", expand=False)
         for header, justify in [
             ("#", "right"), ("candidate", "left"), ("accuracy", "right"), ("95% CI", "center"), ("basis", "left"),

@@ -10,11 +10,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from modelpick.results import CandidateResult, RankedCandidate, Rejection
-from modelpick.selection._constraints import Constraints, constraint_violations
+from modelpick.constraints import Constraints
+from modelpick.selection._constraints import constraint_violations
 from modelpick.selection._pareto import pareto_front, pareto_mask
 from modelpick.selection._ranking import rank
 
-__all__ = ["Constraints", "Decision", "constraint_violations", "decide", "pareto_front", "pareto_mask", "rank"]
+__all__ = ["Decision", "constraint_violations", "decide", "pareto_front", "pareto_mask", "rank"]
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ def _shortfall(result: CandidateResult, constraints: Constraints) -> float:
     latency = result.profile.latency.percentile_ms(constraints.latency_percentile)
     if constraints.max_latency_ms is not None and latency > constraints.max_latency_ms:
         total += latency / constraints.max_latency_ms - 1
-    memory = result.profile.peak_rss_mb
+    memory = result.profile.memory_mb
     if constraints.max_memory_mb is not None and memory is not None and memory > constraints.max_memory_mb:
         total += memory / constraints.max_memory_mb - 1
     if constraints.min_accuracy is not None:

@@ -1,36 +1,11 @@
-"""Hard constraints and the reasons a candidate fails them."""
+"""The reasons a candidate fails the hard constraints."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
-
+from modelpick.constraints import Constraints
 from modelpick.results import CandidateResult
 
-__all__ = ["Constraints", "constraint_violations"]
-
-
-@dataclass(frozen=True)
-class Constraints:
-    """Limits a recommended candidate must meet.
-
-    ``max_latency_ms`` refers to ``latency_percentile`` of batch-1 latency over the sample's lengths.
-    """
-
-    max_latency_ms: float | None = None
-    max_memory_mb: float | None = None
-    min_accuracy: float | None = None
-    latency_percentile: str = "p90"
-
-    @classmethod
-    def from_mapping(cls, data: dict[str, Any]) -> Constraints:
-        """Build from ``AdviseConfig.constraints`` (extra keys such as the batch size are ignored)."""
-        return cls(
-            max_latency_ms=data.get("max_latency_ms"),
-            max_memory_mb=data.get("max_memory_mb"),
-            min_accuracy=data.get("min_accuracy"),
-            latency_percentile=data.get("latency_percentile", "p90"),
-        )
+__all__ = ["constraint_violations"]
 
 
 def _unknown_accuracy_reason(result: CandidateResult) -> str:
@@ -46,6 +21,7 @@ def constraint_violations(result: CandidateResult, constraints: Constraints) -> 
     """One short reason per constraint ``result`` fails; empty when it meets them all.
 
     Example:
+        >>> from modelpick.constraints import Constraints
         >>> from modelpick.results import CandidateInfo, CandidateResult
         >>> failed = CandidateResult(CandidateInfo("m", "baseline", "x", "builtin"), "failed", "boom")
         >>> constraint_violations(failed, Constraints(max_latency_ms=20))
@@ -64,9 +40,7 @@ def constraint_violations(result: CandidateResult, constraints: Constraints) -> 
             if latency > constraints.max_latency_ms:
                 reasons.append(f"{pct} {latency:.1f} ms > {constraints.max_latency_ms:g} ms")
     if constraints.max_memory_mb is not None:
-        memory = None if profile is None else profile.peak_rss_mb
-        if memory is None and profile is not None and profile.peak_gpu_mb is not None:
-            memory = profile.peak_gpu_mb
+        memory = None if profile is None else profile.memory_mb
         if memory is None:
             reasons.append("memory not measured")
         elif memory > constraints.max_memory_mb:

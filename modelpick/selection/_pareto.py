@@ -36,16 +36,11 @@ def pareto_front(results: Sequence[CandidateResult], *, latency_percentile: str 
     Only candidates with a profile and a known accuracy take part: an unknown accuracy can neither
     dominate nor be dominated honestly. A missing memory figure counts as unknown too.
     """
-    eligible = [
-        r for r in results
-        if r.status == "ok" and r.profile is not None and r.accuracy is not None and _memory(r) is not None
-    ]
-    points = [(-r.accuracy, r.profile.latency.percentile_ms(latency_percentile), _memory(r)) for r in eligible]  # type: ignore[union-attr,operator]
-    return tuple(r.name for r, keep in zip(eligible, pareto_mask(points)) if keep)
-
-
-def _memory(result: CandidateResult) -> float | None:
-    profile = result.profile
-    if profile is None:
-        return None
-    return profile.peak_rss_mb if profile.peak_rss_mb is not None else profile.peak_gpu_mb
+    names, points = [], []
+    for r in results:
+        profile, accuracy = r.profile, r.accuracy
+        if r.status != "ok" or profile is None or accuracy is None or profile.memory_mb is None:
+            continue
+        names.append(r.name)
+        points.append((-accuracy, profile.latency.percentile_ms(latency_percentile), profile.memory_mb))
+    return tuple(name for name, keep in zip(names, pareto_mask(points), strict=True) if keep)

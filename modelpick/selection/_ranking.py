@@ -13,7 +13,7 @@ def _cost(result: CandidateResult, pct: str) -> str:
     profile = result.profile
     if profile is None:
         return "cost not measured"
-    memory = profile.peak_rss_mb if profile.peak_rss_mb is not None else profile.peak_gpu_mb
+    memory = profile.memory_mb
     memory_text = "" if memory is None else (f", {memory:.0f} MB" if memory >= 1 else ", <1 MB")
     return f"{pct} {profile.latency.percentile_ms(pct):.1f} ms{memory_text}"
 

@@ -61,7 +61,8 @@ def make_result(
 
 def make_recommendation(results: tuple[CandidateResult, ...], **constraints: float) -> Recommendation:
     """Run the real decision code over ``results`` and wrap it as a recommendation."""
-    from modelpick.selection import Constraints, decide
+    from modelpick.constraints import Constraints
+    from modelpick.selection import decide
 
     c = Constraints(**constraints)  # type: ignore[arg-type]
     decision = decide(results, c)
@@ -72,9 +73,7 @@ def make_recommendation(results: tuple[CandidateResult, ...], **constraints: flo
         pareto_front=decision.pareto_front,
         rejected=decision.rejected,
         closest=decision.closest,
-        constraints={"max_latency_ms": c.max_latency_ms, "max_memory_mb": c.max_memory_mb,
-                     "min_accuracy": c.min_accuracy, "latency_percentile": c.latency_percentile,
-                     "latency_batch_size": 1},
+        constraints=c,
         config={"num_threads": 2, "device": "cpu"},
         environment=HardwareInfo(platform="Linux", python="3.11", cpu_model="Test CPU", logical_cpus=2,
                                  usable_cpus=2, total_memory_mb=1024.0),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from modelpick.config import AdviseConfig
+from modelpick.constraints import Constraints
 from modelpick.exceptions import InvalidParameterError, ModelpickError
 
 
@@ -18,8 +19,8 @@ from modelpick.exceptions import InvalidParameterError, ModelpickError
         ({"num_threads": 0}, "'num_threads' parameter of AdviseConfig must be an integer >= 1 or None. Got 0 instead."),
         ({"num_threads": True}, "Got True instead."),
         ({"test_size": 1.0}, "'test_size'"),
-        ({"candidates": ["bert-base-uncased", ""]}, "must be a list of non-empty strings or None"),
-        ({"candidates": []}, "must be a non-empty list of candidate names, or None. Got [] instead."),
+        ({"candidates": ["bert-base-uncased", ""]}, "must be a non-empty list of non-empty strings or None. Got ['bert-base-uncased', ''] instead."),
+        ({"candidates": []}, "must be a non-empty list of non-empty strings or None. Got [] instead."),
         ({"device": "tpu"}, "must be one of 'auto', 'cpu', 'cuda'. Got 'tpu' instead."),
         ({"max_latency_ms": float("nan")}, "Got nan instead."),
     ],
@@ -34,8 +35,9 @@ def test_bad_parameters_get_one_clear_message(kwargs, message):
 def test_good_config_is_frozen_and_echoes_constraints():
     config = AdviseConfig(max_latency_ms=20, candidates=["a", "b"])
     assert config.candidates == ("a", "b")
-    assert config.constraints["max_latency_ms"] == 20
-    assert config.constraints["latency_percentile"] == "p90"
+    assert config.constraints == Constraints(max_latency_ms=20, latency_percentile="p90")
+    assert config.constraints.to_dict() == {"max_latency_ms": 20, "max_memory_mb": None, "min_accuracy": None,
+                                            "latency_percentile": "p90", "latency_batch_size": 1}
     assert config.to_dict()["candidates"] == ["a", "b"]
     assert config.replace(min_accuracy=0.8).min_accuracy == 0.8
     with pytest.raises(InvalidParameterError):

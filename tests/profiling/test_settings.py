@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from modelpick.config import AdviseConfig
 from modelpick.exceptions import InvalidParameterError, UnknownNameError
 from modelpick.profiling import PROFILERS, ProfileSettings, Profiler, baseline_rss_mb, get_profiler
 from modelpick.profiling._base import cyclic_batches, draw_texts, median_length_indices
@@ -24,13 +23,9 @@ def test_bad_settings_name_the_parameter(field, value):
         ProfileSettings(**{field: value})
 
 
-def test_settings_are_keyword_only_and_follow_the_config():
+def test_settings_are_keyword_only():
     with pytest.raises(TypeError):
         ProfileSettings(2)  # type: ignore[misc]
-    config = AdviseConfig(max_profile_time_s=1.5, throughput_batch_size=8, random_state=7, trust_remote_code=True)
-    settings = ProfileSettings.from_config(config, num_threads=2, device="cpu")
-    assert (settings.num_threads, settings.device, settings.max_time_s) == (2, "cpu", 1.5)
-    assert (settings.throughput_batch_size, settings.random_state, settings.trust_remote_code) == (8, 7, True)
 
 
 def test_registry_covers_the_candidate_kinds():

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from modelpick.selection import Constraints, constraint_violations, decide, pareto_front, pareto_mask
+from modelpick.constraints import Constraints
+from modelpick.selection import constraint_violations, decide, pareto_front, pareto_mask
 from modelpick.testing.factories import make_result
 
 

@@ -1,0 +1,140 @@
+"""``modelpick`` command line: a thin layer over :mod:`modelpick.api`.
+
+Exit codes: 0 a candidate meets the constraints; 3 none does (the report still says what came
+closest); 2 bad usage or input (one line on stderr, no traceback unless ``--debug``); 1 internal error.
+``--json`` prints machine-readable output on stdout; progress always goes to stderr.
+
+The options of ``advise``, ``compare`` and ``profile`` are built from
+:class:`~modelpick.config.AdviseConfig` (see :mod:`modelpick.cli._options`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from typing import NoReturn
+
+from modelpick import exceptions
+from modelpick.cli import _commands
+from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USAGE
+from modelpick.cli._options import add_config_options
+
+__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "build_parser", "main"]
+
+_INPUT_ERRORS = (
+    exceptions.InvalidParameterError,
+    exceptions.DataError,
+    exceptions.UnknownNameError,
+    exceptions.MissingDependencyError,
+)
+
+
+class _UsageError(Exception):
+    """argparse found bad usage; carries argparse's one-line message."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        # argparse would print the whole usage block and exit; we want one line and our exit code.
+        raise _UsageError(f"{self.prog}: {message}. See '{self.prog} --help'.")
+
+
+def _add_output_options(parser: argparse.ArgumentParser, *, report: bool = True) -> None:
+    group = parser.add_argument_group("output")
+    group.add_argument("--json", action="store_true", help="print JSON on stdout (progress stays on stderr)")
+    if report:
+        group.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="report format (default: text)")
+        group.add_argument("--output", metavar="FILE", help="also write the report to FILE (checked before measuring)")
+    group.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    group.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``modelpick`` argument parser, with one sub-parser per command."""
+    from modelpick._version import __version__
+
+    parser = _Parser(prog="modelpick", description="Choose which model to deploy, from measurements on your hardware and data.")
+    parser.add_argument("--version", action="version", version=f"modelpick {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    advise = sub.add_parser("advise", help="measure candidates and recommend one",
+                            description="Profile candidates on this machine, estimate accuracy on your sample, and rank them.")
+    add_config_options(advise, "advise")
+    advise.add_argument("--profiles", metavar="FILE", help="use profiles recorded with 'modelpick profile --save' instead of measuring here")
+    _add_output_options(advise)
+    advise.set_defaults(handler=_commands.advise)
+
+    compare = sub.add_parser("compare", help="measure named candidates side by side, no constraints")
+    compare.add_argument("names", nargs="+", metavar="CANDIDATE")
+    add_config_options(compare, "compare")
+    _add_output_options(compare)
+    compare.set_defaults(handler=_commands.compare)
+
+    prof = sub.add_parser("profile", help="measure cost only and save it, to advise elsewhere")
+    add_config_options(prof, "profile")
+    prof.add_argument("--save", metavar="FILE", help="write the profiles as JSON (for 'advise --profiles FILE'; checked before measuring)")
+    _add_output_options(prof, report=False)
+    prof.set_defaults(handler=_commands.profile)
+
+    cands = sub.add_parser("candidates", help="list the default candidates and their published figures")
+    cands.add_argument("--json", action="store_true", help="print JSON")
+    cands.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    cands.set_defaults(handler=_commands.candidates)
+    return parser
+
+
+def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
+    """Parameter name -> the flag that sets it, over every command."""
+    flags: dict[str, str] = {}
+    for action in parser._actions:  # noqa: SLF001 - argparse offers no public walk over its actions
+        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - the same
+            for command in action.choices.values():
+                flags.update(_flags(command))
+        elif action.option_strings and action.dest not in flags:
+            flags[action.dest] = max(action.option_strings, key=len)
+    return flags
+
+
+def _cli_message(exc: BaseException, parser: argparse.ArgumentParser) -> str:
+    """Speak of options, not Python parameters: "The --max-latency-ms option must be ..."."""
+    if isinstance(exc, exceptions.InvalidParameterError) and exc.parameter is not None:
+        flag = _flags(parser).get(exc.parameter)
+        if flag is not None:
+            from modelpick._validation import parameter_message
+
+            # An option left out is None; a value typed on the command line never is, so "or None" only confuses.
+            return parameter_message(f"The {flag} option", exc.allowed, exc.value)
+    return str(exc)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script exits with it)."""
+    parser = build_parser()
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    try:
+        args = parser.parse_args(argv)
+        if args.command is None:
+            parser.print_help(sys.stderr)
+            return EXIT_USAGE
+        return int(args.handler(args))
+    except _UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except _INPUT_ERRORS as exc:
+        if debug:
+            raise
+        print(f"error: {_cli_message(exc, parser)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
+        if debug:
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,88 @@
+"""The CLI's options, built from the one declaration of each option (:class:`~modelpick.config.AdviseConfig`).
+
+A flag's name, default, allowed values and help all come from the field that declares the option, so
+the CLI cannot drift from :func:`~modelpick.recommend`; :func:`config_kwargs` hands every one of them on.
+"""
+
+from __future__ import annotations
+
+import argparse
+from numbers import Integral, Real
+from typing import Any
+
+from modelpick._validation import Interval, Option, Options, StrSequence
+from modelpick.config import AdviseConfig
+from modelpick.constraints import Constraints
+
+__all__ = ["add_config_options", "config_kwargs", "flag_of"]
+
+_DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
+
+
+def _number(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def flag_of(name: str, spec: Option) -> str:
+    """The command-line flag of option ``name``: ``--seed`` for ``random_state``, else ``--name-with-dashes``."""
+    return spec.flag or "--" + name.replace("_", "-")
+
+
+def _help(spec: Option, default: Any) -> str:
+    if default is None or isinstance(default, bool):
+        return spec.help  # None reads as "not set", and a switch's default is its absence
+    shown = f"{default:g}" if isinstance(default, float) else str(default)
+    return f"{spec.help} (default: {shown})"
+
+
+def _argument(name: str, default: Any, spec: Option) -> dict[str, Any]:
+    """argparse keywords for one declared option."""
+    kwargs: dict[str, Any] = {"dest": name, "default": default, "help": _help(spec, default)}
+    if isinstance(default, bool):
+        # A switch flips the default: --offline sets allow_download=False, --trust-remote-code sets True.
+        kwargs["action"] = "store_false" if default else "store_true"
+        return kwargs
+    if spec.metavar:
+        kwargs["metavar"] = spec.metavar
+    for constraint in spec.constraints:
+        if isinstance(constraint, StrSequence):
+            kwargs["action"] = "append"
+        elif isinstance(constraint, Options):
+            kwargs["choices"] = tuple(constraint.values)
+        elif isinstance(constraint, Interval):
+            kwargs["type"] = _integer if constraint.kind is Integral else _number
+    return kwargs
+
+
+def _group_of(name: str) -> str:
+    if name in _DATA_OPTIONS:
+        return "data"
+    return "constraints" if name in Constraints.__dataclass_fields__ else "measurement"
+
+
+def add_config_options(parser: argparse.ArgumentParser, command: str) -> None:
+    """Add every option ``command`` takes, in groups: data (with ``--data``/``--demo``), constraints, measurement."""
+    groups = {"data": parser.add_argument_group("data")}
+    source = groups["data"].add_mutually_exclusive_group()
+    source.add_argument("--data", metavar="FILE", help="sample file: .csv, .tsv, .jsonl, .json or .parquet")
+    source.add_argument("--demo", action="store_true", help="use the built-in labelled demo sample")
+    for name, (default, spec) in AdviseConfig.options(command).items():
+        group_name = _group_of(name)
+        if group_name not in groups:
+            groups[group_name] = parser.add_argument_group(group_name)
+        groups[group_name].add_argument(flag_of(name, spec), **_argument(name, default, spec))
+
+
+def config_kwargs(args: argparse.Namespace, command: str) -> dict[str, Any]:
+    """Every declared option of ``command``, as the API takes it, from the parsed arguments."""
+    return {name: getattr(args, name) for name in AdviseConfig.options(command)}

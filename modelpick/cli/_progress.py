@@ -1,0 +1,68 @@
+"""Progress on stderr while candidates are measured: a bar on a terminal, one line per step in logs."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+__all__ = ["progress_printer"]
+
+_STAGES = {"start": "starting", "resolve": "finding weights", "profile": "measuring cost",
+           "estimate": "estimating accuracy"}
+
+
+class _ProgressBar:
+    """A rich progress bar over candidates on stderr, for terminals."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=Console(stderr=True), transient=False,
+        )
+        self._task: Any = None
+
+    def __call__(self, event: Any) -> None:
+        if self._task is None:
+            self._progress.start()
+            self._task = self._progress.add_task("", total=event.total)
+        if event.stage == "finish":
+            self._progress.update(self._task, description="done")
+            self._progress.stop()
+            return
+        if event.stage in ("done", "failed"):
+            if event.stage == "failed":
+                self._progress.console.print(f"{event.candidate}: FAILED: {event.message}", markup=False)
+            self._progress.advance(self._task)
+            return
+        stage = _STAGES.get(event.stage, event.stage)
+        self._progress.update(self._task, description=f"{event.candidate}: {stage}")
+
+
+def _log_lines() -> Callable[[Any], None]:
+    started: dict[str, float] = {}
+
+    def show(event: Any) -> None:
+        prefix = f"[{event.index + 1}/{event.total}] {event.candidate}"
+        if event.stage == "start":
+            started[event.candidate] = time.perf_counter()
+            print(f"{prefix} ...", file=sys.stderr, flush=True)
+        elif event.stage in ("profile", "estimate"):
+            print(f"{prefix}: {_STAGES[event.stage]}", file=sys.stderr, flush=True)
+        elif event.stage in ("done", "failed"):
+            seconds = time.perf_counter() - started.get(event.candidate, time.perf_counter())
+            outcome = "ok" if event.stage == "done" else f"FAILED: {event.message}"
+            print(f"{prefix}: {outcome} ({seconds:.1f} s)", file=sys.stderr, flush=True)
+
+    return show
+
+
+def progress_printer(quiet: bool) -> Callable[[Any], None] | None:
+    """Progress on stderr: a bar on a terminal, one line per step in logs (CI), nothing with ``quiet``."""
+    if quiet:
+        return None
+    return _ProgressBar() if sys.stderr.isatty() else _log_lines()
