@@ -51,7 +51,7 @@ class PublishedEstimator(QualityEstimator):
         if figure is None:
             return QualityEstimate(
                 candidate=candidate.name,
-                method="none",
+                method=self.name,  # the method that looked, even though it found nothing
                 provenance="unknown",
                 accuracy=None,
                 note=(

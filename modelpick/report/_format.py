@@ -13,7 +13,7 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
     if q is None:
         return ("not estimated", "", "")
     if q.accuracy is None:
-        return ("unknown", "", q.method if q.method != "none" else "")
+        return ("unknown", "", "")  # the note says why; no method produced a figure to attribute
     interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if q.accuracy_low is not None and q.accuracy_high is not None else ""
     return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
 

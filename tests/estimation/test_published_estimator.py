@@ -33,7 +33,7 @@ def test_missing_figure_means_unknown_not_zero(settings):
     only_other = PublishedFigure("SST-2 accuracy", 0.93, "dev", "elsewhere")
     estimate = estimate_quality(_candidate(only_other), None, None, task="text-classification", settings=settings)
     assert estimate.accuracy is None
-    assert (estimate.method, estimate.provenance, estimate.citation) == ("none", "unknown", None)
+    assert (estimate.method, estimate.provenance, estimate.citation) == ("published", "unknown", None)
     assert f"no published {PUBLISHED_QUALITY_METRIC} for some-encoder" in estimate.note
     assert "labelled sample" in estimate.note
 

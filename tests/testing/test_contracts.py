@@ -294,8 +294,6 @@ def test_an_estimator_taking_settings_by_position_is_caught():
         contracts.check_quality_estimator("positional", Positional, baselines()[0])
 
 
-@pytest.mark.xfail(strict=True, reason="PublishedEstimator writes method='none', not 'published', for a "
-                   "catalog model without a published figure (modelpick/estimation/published.py)")
 def test_published_estimator_without_a_figure_keeps_its_method():
     minilm = resolve_candidate("sentence-transformers/all-MiniLM-L6-v2")
     contracts.check_quality_estimator("published", QUALITY_ESTIMATORS["published"], minilm, split=None)
