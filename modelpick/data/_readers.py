@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelpick._errors import one_line, reraised_as
 from modelpick._imports import require
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
 
@@ -117,10 +118,9 @@ def _read_with_pandas(path: Path, kind: str, *, where: str):  # noqa: ANN202 - p
     pd = require("pandas", purpose=f"read {kind} files")
     if kind == "parquet":
         require("pyarrow", purpose="read Parquet files")
-        try:
+        # pyarrow raises several unrelated types for a bad file; each becomes one DataError.
+        with reraised_as(DataError, f"Could not read {where!r} as Parquet"):
             return pd.read_parquet(path)
-        except Exception as exc:  # pyarrow raises several unrelated types for a bad file
-            raise DataError(f"Could not read {where!r} as Parquet: {_first_line(exc)}.") from exc
     try:
         # Only a truly empty cell is missing: a review that says "NA" or "null" is text.
         return pd.read_csv(
@@ -134,19 +134,19 @@ def _read_with_pandas(path: Path, kind: str, *, where: str):  # noqa: ANN202 - p
         raise DataError(f"{where!r} is empty: it has no header and no rows.") from exc
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{where!r} is not UTF-8 text ({_first_line(exc)}). Save it with UTF-8 encoding."
+            f"{where!r} is not UTF-8 text ({_reason(exc)}). Save it with UTF-8 encoding."
         ) from exc
     except pd.errors.ParserError as exc:
         sep = "tabs" if kind == "tsv" else "commas"
         raise DataError(
-            f"Could not parse {where!r} as {kind.upper()}: {_first_line(exc)}. Check that columns are "
+            f"Could not parse {where!r} as {kind.upper()}: {_reason(exc)}. Check that columns are "
             f"separated by {sep} and that texts containing separators or newlines are quoted."
         ) from exc
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return text.splitlines()[0].rstrip(".") if text else type(exc).__name__
+def _reason(exc: BaseException) -> str:
+    # The sentence goes on after the reason, so the reason's own closing period would double up.
+    return one_line(exc).rstrip(".")
 
 
 def _read_json_text(path: Path, *, where: str) -> str:
@@ -154,7 +154,7 @@ def _read_json_text(path: Path, *, where: str) -> str:
         return path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise DataError(
-            f"{where!r} is not UTF-8 text ({_first_line(exc)}). Save it with UTF-8 encoding."
+            f"{where!r} is not UTF-8 text ({_reason(exc)}). Save it with UTF-8 encoding."
         ) from exc
 
 
