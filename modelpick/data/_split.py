@@ -1,21 +1,42 @@
-"""The one stratified train/test split of a sample, shared by every candidate of a run."""
+"""The one stratified train/test split of a sample, shared by every candidate of a run.
+
+It works on plain texts and labels, so it needs nothing from :mod:`modelpick.data._sample` (which calls
+it from ``DatasetSample.split``).
+"""
 
 from __future__ import annotations
 
 import math
 import random
 from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import TYPE_CHECKING
 
 from modelpick._validation import Interval, validate_params
-from modelpick.data._sample import DataSplit
 from modelpick.exceptions import DataError
 
-if TYPE_CHECKING:
-    from modelpick.data._sample import DatasetSample
+__all__ = ["DataSplit", "stratified_split"]
 
-__all__ = ["stratified_split"]
+
+@dataclass(frozen=True)
+class DataSplit:
+    """The stratified held-out split made once per run and shared by every candidate."""
+
+    train_texts: tuple[str, ...]
+    train_labels: tuple[str, ...]
+    test_texts: tuple[str, ...]
+    test_labels: tuple[str, ...]
+    random_state: int
+
+    def __post_init__(self) -> None:
+        # Lists given by hand become tuples, so all_texts concatenates and the split stays frozen.
+        for name in ("train_texts", "train_labels", "test_texts", "test_labels"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    @property
+    def all_texts(self) -> tuple[str, ...]:
+        return self.train_texts + self.test_texts
 
 
 def _test_counts(counts: dict[str, int], n_test: int) -> dict[str, int]:
@@ -37,17 +58,29 @@ def _test_counts(counts: dict[str, int], n_test: int) -> dict[str, int]:
     return alloc
 
 
-def stratified_split(sample: DatasetSample, *, test_size: float, random_state: int) -> DataSplit:
-    """Hold out ``test_size`` of the sample, keeping class proportions and every class on both sides.
+def stratified_split(
+    texts: Sequence[str],
+    labels: Sequence[str] | None,
+    *,
+    test_size: float,
+    random_state: int,
+    source: str,
+) -> DataSplit:
+    """Hold out ``test_size`` of the texts, keeping class proportions and every class on both sides.
 
     The number of test examples is ``ceil(test_size * n)`` (as in scikit-learn's ``train_test_split``);
     each class gets its proportional share, at least one and at most all but one of its examples. The
     same sample, ``test_size`` and ``random_state`` always give the same split.
 
     Args:
-        sample: A labelled sample.
+        texts: The texts of the sample.
+        labels: One label per text; ``None`` (an unlabelled sample) is an error.
         test_size: Fraction held out for testing, strictly between 0 and 1.
         random_state: Seed of the shuffle (an integer >= 0).
+        source: Where the sample came from, as messages name it (``DatasetSample.source``).
+
+    Returns:
+        The :class:`DataSplit`, each side shuffled.
 
     Raises:
         InvalidParameterError: ``test_size`` or ``random_state`` out of range.
@@ -55,10 +88,8 @@ def stratified_split(sample: DatasetSample, *, test_size: float, random_state: i
             to put one example of every class in the test (and training) set.
 
     Example:
-        >>> from modelpick.data import DatasetSample
-        >>> sample = DatasetSample(texts=tuple("abcdefgh"), labels=("x",) * 4 + ("y",) * 4,
-        ...                        source="example", text_column="text", label_column="label")
-        >>> split = stratified_split(sample, test_size=0.25, random_state=0)
+        >>> split = stratified_split(tuple("abcdefgh"), ("x",) * 4 + ("y",) * 4, test_size=0.25,
+        ...                          random_state=0, source="example")
         >>> sorted(split.test_labels), len(split.train_texts)
         (['x', 'y'], 6)
     """
@@ -70,22 +101,27 @@ def stratified_split(sample: DatasetSample, *, test_size: float, random_state: i
         },
         caller="split",
     )
-    if sample.labels is None:
+    if labels is None:
         raise DataError(
-            f"The sample ({sample.source}) has no labels, so it cannot be split into train and test sets. "
+            f"The sample ({source}) has no labels, so it cannot be split into train and test sets. "
             "Pass label_column= (--label-column)."
         )
-    counts = Counter(sample.labels)
+    if len(labels) != len(texts):
+        raise DataError(
+            f"The sample ({source}) needs one label per text to be split. Got {len(labels)} labels for "
+            f"{len(texts)} texts."
+        )
+    counts = Counter(labels)
     small = sorted(c for c, k in counts.items() if k < 2)
     if small:
         names = ", ".join(repr(c) for c in small)
         raise DataError(
             f"Class{'es' if len(small) > 1 else ''} {names} {'have' if len(small) > 1 else 'has'} only 1 "
-            f"example in the sample ({sample.source}); a stratified split needs at least 2 per class "
+            f"example in the sample ({source}); a stratified split needs at least 2 per class "
             "(one to train on, one to test on). Add examples or remove "
             f"{'those classes' if len(small) > 1 else 'that class'}."
         )
-    n, k = sample.n, len(counts)
+    n, k = len(texts), len(counts)
     n_test = math.ceil(test_size * n)
     # Every class has >= 2 examples here, so n >= 2k and both bounds below can be met.
     if n_test < k:
@@ -103,7 +139,7 @@ def stratified_split(sample: DatasetSample, *, test_size: float, random_state: i
 
     rng = random.Random(random_state)
     by_class: dict[str, list[int]] = defaultdict(list)
-    for i, label in enumerate(sample.labels):
+    for i, label in enumerate(labels):
         by_class[label].append(i)
     test_idx: list[int] = []
     train_idx: list[int] = []
@@ -115,7 +151,6 @@ def stratified_split(sample: DatasetSample, *, test_size: float, random_state: i
     # Shuffled so neither side is grouped by class (batches and unshuffled folds see mixed classes).
     rng.shuffle(train_idx)
     rng.shuffle(test_idx)
-    texts, labels = sample.texts, sample.labels
     return DataSplit(
         train_texts=tuple(texts[i] for i in train_idx),
         train_labels=tuple(labels[i] for i in train_idx),

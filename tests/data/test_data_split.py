@@ -96,4 +96,18 @@ def test_unlabelled_sample_cannot_be_split():
                                     {"test_size": 0.2, "random_state": -1}, {"test_size": 0.2, "random_state": 1.5}])
 def test_bad_parameters(kwargs):
     with pytest.raises(InvalidParameterError, match="parameter of split must be"):
-        stratified_split(BALANCED, **kwargs)
+        stratified_split(BALANCED.texts, BALANCED.labels, source="test", **kwargs)
+
+
+def test_stratified_split_on_plain_lists_is_the_samples_split():
+    split = stratified_split(list(BALANCED.texts), list(BALANCED.labels), test_size=0.25, random_state=3,
+                             source="test")
+    assert split == BALANCED.split(test_size=0.25, random_state=3)
+
+
+def test_plain_texts_and_labels_of_different_lengths_are_an_error():
+    with pytest.raises(DataError) as info:
+        stratified_split(("a", "b", "c"), ("x", "y"), test_size=0.5, random_state=0, source="hand")
+    assert str(info.value) == (
+        "The sample (hand) needs one label per text to be split. Got 2 labels for 3 texts."
+    )
