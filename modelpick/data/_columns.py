@@ -1,4 +1,4 @@
-"""Which columns of a :class:`~modelpick.data._readers.Table` hold the texts and labels, and checking their values.
+"""Which columns of a :class:`~modelpick.data._readers.Table` hold texts and labels; checking their values.
 
 Every problem is reported, never repaired: texts are not stripped and rows are not dropped. Each error is
 one line naming the rows (by the ids the reader gave them) and the fix.
