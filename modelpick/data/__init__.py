@@ -7,7 +7,9 @@ Built-in samples are listed in :data:`BUILTIN_SAMPLES` (name -> file in ``modelp
 from __future__ import annotations
 
 from modelpick.data._loading import BUILTIN_SAMPLES, load_builtin_sample, load_sample
-from modelpick.data._sample import DatasetSample, DataSplit, approximate_token_lengths
+from modelpick.data._sample import DatasetSample
+from modelpick.data._split import DataSplit
+from modelpick.data._stats import approximate_token_lengths
 
 __all__ = [
     "BUILTIN_SAMPLES",

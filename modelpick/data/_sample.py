@@ -1,49 +1,20 @@
-"""The validated, immutable sample and its one held-out split."""
+"""The validated, immutable sample; its split and summary are computed by ``_split`` and ``_stats``.
+
+Those two modules work on plain texts and labels and never import this one, so the package has no import
+circle. ``DataSplit``, ``approximate_token_lengths`` and ``TOKEN_LENGTH_METHOD`` are re-exported here
+because other packages import them from ``modelpick.data._sample``.
+"""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from modelpick.data._split import DataSplit, stratified_split
+from modelpick.data._stats import TOKEN_LENGTH_METHOD, approximate_token_lengths, summarize
 from modelpick.exceptions import DataError
 from modelpick.results import SampleSummary
 
-__all__ = ["DataSplit", "DatasetSample", "approximate_token_lengths", "TOKEN_LENGTH_METHOD"]
-
-# Stats are computed before any candidate's tokenizer is known, so lengths are counted as word and
-# punctuation pieces. Profiling re-tokenizes with each candidate's own tokenizer.
-TOKEN_LENGTH_METHOD = "regex word/punctuation pieces (approximation before model tokenization)"
-_PIECE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
-
-
-def approximate_token_lengths(texts) -> list[int]:  # noqa: ANN001 - any iterable of str
-    """Word and punctuation pieces per text, a tokenizer-free stand-in for token counts.
-
-    Example:
-        >>> approximate_token_lengths(["Hello, world!", "ok"])
-        [4, 1]
-    """
-    return [len(_PIECE.findall(text)) for text in texts]
-
-
-@dataclass(frozen=True)
-class DataSplit:
-    """The stratified held-out split made once per run and shared by every candidate."""
-
-    train_texts: tuple[str, ...]
-    train_labels: tuple[str, ...]
-    test_texts: tuple[str, ...]
-    test_labels: tuple[str, ...]
-    random_state: int
-
-    def __post_init__(self) -> None:
-        # Lists given by hand become tuples, so all_texts concatenates and the split stays frozen.
-        for name in ("train_texts", "train_labels", "test_texts", "test_labels"):
-            object.__setattr__(self, name, tuple(getattr(self, name)))
-
-    @property
-    def all_texts(self) -> tuple[str, ...]:
-        return self.train_texts + self.test_texts
+__all__ = ["TOKEN_LENGTH_METHOD", "DataSplit", "DatasetSample", "approximate_token_lengths"]
 
 
 @dataclass(frozen=True)
@@ -92,13 +63,38 @@ class DatasetSample:
         return tuple(sorted(set(self.labels))) if self.labels is not None else ()
 
     def summary(self, split: DataSplit | None = None) -> SampleSummary:
-        """Statistics of the sample for the report (n, classes, balance, token-length quantiles)."""
-        from modelpick.data._stats import summarize
+        """Statistics of the sample for the report (n, classes, balance, token-length quantiles).
 
-        return summarize(self, split)
+        Args:
+            split: The run's split; its train and test sizes go into the summary.
+
+        Example:
+            >>> sample = DatasetSample(texts=("good", "bad!"), labels=("pos", "neg"), source="example",
+            ...                        text_column="text", label_column="label")
+            >>> sample.summary().class_counts
+            {'neg': 1, 'pos': 1}
+        """
+        return summarize(
+            self.texts,
+            self.labels,
+            source=self.source,
+            text_column=self.text_column,
+            label_column=self.label_column,
+            split=split,
+        )
 
     def split(self, *, test_size: float, random_state: int) -> DataSplit:
-        """A stratified train/test split; the same arguments always give the same split."""
-        from modelpick.data._split import stratified_split
+        """A stratified train/test split; the same arguments always give the same split.
 
-        return stratified_split(self, test_size=test_size, random_state=random_state)
+        See :func:`~modelpick.data._split.stratified_split` for how examples are allocated and its errors.
+
+        Example:
+            >>> sample = DatasetSample(texts=tuple("abcdefgh"), labels=("x",) * 4 + ("y",) * 4,
+            ...                        source="example", text_column="text", label_column="label")
+            >>> split = sample.split(test_size=0.25, random_state=0)
+            >>> sorted(split.test_labels), len(split.train_texts)
+            (['x', 'y'], 6)
+        """
+        return stratified_split(
+            self.texts, self.labels, test_size=test_size, random_state=random_state, source=self.source
+        )

@@ -310,6 +310,27 @@ def test_non_utf8_file(tmp_path):
         load_sample(path)
 
 
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("bad.csv", 'text,label\n"unclosed,a\n', r"as CSV: ParserError: [^\n]*[^.]\. Check that columns"),
+        ("bad.parquet", "not parquet", r"as Parquet: \w+: "),
+        ("latin.jsonl", None, r"is not UTF-8 text \(UnicodeDecodeError: [^\n]*\)\. Save it"),
+    ],
+)
+def test_a_library_error_while_reading_is_one_line_naming_its_type_and_chained(tmp_path, name, content, reason):
+    # The one error boundary (modelpick._errors): the reason reads "Type: first line", no doubled period.
+    path = tmp_path / name
+    if content is None:
+        path.write_bytes('{"text": "caf\xe9", "label": "a"}\n'.encode("latin-1"))
+    else:
+        path.write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=reason) as info:
+        load_sample(path)
+    assert "\n" not in str(info.value) and ".." not in str(info.value)
+    assert info.value.__cause__ is not None and not isinstance(info.value.__cause__, DataError)
+
+
 @pytest.mark.parametrize("rows, n", [([], "0 rows"), ([{"text": "a", "label": "x"}], "1 row;")])
 def test_fewer_than_two_rows(rows, n):
     with pytest.raises(DataError, match=f"the list of records has {n}.*at least 2"):
