@@ -25,19 +25,18 @@ class TextClassification(Task):
     metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro_f1")
     primary_metric: ClassVar[str] = "accuracy"
     builtin_sample: ClassVar[str] = "demo_reviews"
-    # One example of each class to train on and one to test on; fewer and the stratified split and
-    # cross-validation cannot put the class on both sides.
-    min_examples_per_class: ClassVar[int] = 2
+    # Two examples of each class to train on (one alone cannot be cross-validated) and one to test on.
+    min_examples_per_class: ClassVar[int] = 3
 
     def validate_labels(self, labels: Sequence[str], *, source: str) -> None:
-        """Check there are at least 2 classes and at least 2 examples of every class.
+        """Check there are at least 2 classes and at least 3 examples of every class.
 
         Args:
             labels: One label (a string) per example.
             source: Names the sample in error messages, e.g. ``"reviews.csv"``.
 
         Raises:
-            DataError: No labels, a single class, or a class with fewer than 2 examples.
+            DataError: No labels, a single class, or a class with fewer than 3 examples.
 
         Example:
             >>> TextClassification().validate_labels(["pos", "pos"], source="reviews.csv")
@@ -64,13 +63,13 @@ class TextClassification(Task):
             examples = f"{counts[c]} example{'s' if counts[c] != 1 else ''}"
             raise DataError(
                 f"Class {c!r} has only {examples} in the sample ({source}); every class needs at least "
-                f"{need} (one to train on, one to test on). Add examples of {c!r} or remove it."
+                f"{need} (2 to train on, 1 to test on). Add examples of {c!r} or remove it."
             )
         if small:
             described = ", ".join(f"{c!r} ({counts[c]})" for c in small)
             raise DataError(
                 f"Classes {described} have fewer than {need} examples in the sample ({source}); every "
-                f"class needs at least {need} (one to train on, one to test on). Add examples or remove "
+                f"class needs at least {need} (2 to train on, 1 to test on). Add examples or remove "
                 "those classes."
             )
 

@@ -179,7 +179,7 @@ def check_task(key: str, task_class: type[Task]) -> None:
     _check_registered(key, task_class, "name", Task)
     task = task_class()
     assert task.primary_metric in task.metrics, f"{key}: primary_metric must be one of metrics"
-    labels = ["a", "b", "a", "b", "c", "c"]
+    labels = ["a", "b", "a", "b", "c", "c", "a", "b", "c"]
     scores = task.score(labels, labels)
     assert set(task.metrics) <= set(scores), f"{key}: score() must return every metric in {task.metrics}"
     assert scores[task.primary_metric] == 1.0, f"{key}: perfect predictions must score 1.0"
