@@ -20,7 +20,7 @@ from modelpick._validation import StrSequence, invalid_parameter
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC, catalog_index, load_catalog
 from modelpick.candidates._loading import LoadedTransformer, load_transformer
-from modelpick.candidates._weights import looks_like_hub_id
+from modelpick.candidates._hub import looks_like_hub_id
 from modelpick.candidates.baseline import BaselineCandidate, builtin_baselines
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.exceptions import UnknownNameError

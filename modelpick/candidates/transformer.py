@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.candidates._hub import looks_like_hub_id
+from modelpick.candidates._weights import resolve_weights
 
 __all__ = ["TransformerCandidate"]
 
@@ -65,8 +67,6 @@ class TransformerCandidate(Candidate):
             WeightsNotFoundError: nothing found anywhere and no architecture to build; the message lists
                 every place tried and how to fix it.
         """
-        from modelpick.candidates._weights import resolve_weights
-
         return resolve_weights(self, allow_download=allow_download, cache_dir=cache_dir)
 
     def hub_ids(self) -> tuple[str, ...]:
@@ -74,8 +74,6 @@ class TransformerCandidate(Candidate):
 
         Short aliases (``"all-MiniLM-L6-v2"``) are names for users, not repositories, so they are left out.
         """
-        from modelpick.candidates._weights import looks_like_hub_id
-
         ids = [self.model_id] if looks_like_hub_id(self.model_id, allow_bare=True) else []
         ids += [a for a in self.aliases if looks_like_hub_id(a) and a not in ids]
         return tuple(ids)

@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from modelpick.candidates import TransformerCandidate, catalog, load_transformer, resolve_candidate
-from modelpick.candidates._weights import (
-    _display,
-    find_weight_files,
-    hf_cache_dir,
-    hub_offline,
-    hub_reachable,
-    looks_like_hub_id,
-    resolve_weights,
-)
+from modelpick.candidates._hub import hf_cache_dir, hub_offline, hub_reachable, looks_like_hub_id
+from modelpick.candidates._weights import display_path, find_weight_files, resolve_weights
 from modelpick.exceptions import WeightsNotFoundError
 from modelpick.testing.tiny_models import make_fake_hf_cache
 
@@ -136,7 +129,7 @@ def test_catalog_model_with_nothing_available_is_architecture_only(offline_hub):
     assert not resolution.has_real_weights
     assert resolution.config == candidate.architecture
     assert resolution.detail == (
-        f"no local copy, not in the Hugging Face cache ({_display(offline_hub)}), Hub not reachable (offline): "
+        f"no local copy, not in the Hugging Face cache ({display_path(offline_hub)}), Hub not reachable (offline): "
         "built from the catalog config with random weights"
     )
     loaded = load_transformer(resolution)
@@ -249,3 +242,23 @@ def test_package_without_weights_falls_through_to_the_architecture(package, reas
     resolution = candidate.resolve_weights(allow_download=True)
     assert resolution.source == "architecture-only"
     assert reason in resolution.detail
+
+
+def test_a_hub_download_fetches_one_set_of_weights_and_resolves_as_hub(tiny_models, monkeypatch, offline_hub):
+    from modelpick.candidates import _weights
+
+    asked: list[tuple[str, list[str]]] = []
+
+    def download(repo_id, cache, patterns):
+        asked.append((repo_id, list(patterns)))
+        return tiny_models["bert"]
+
+    monkeypatch.setattr(_weights, "hub_offline", lambda: False)
+    monkeypatch.setattr(_weights, "hub_reachable", lambda **_: (True, ""))
+    monkeypatch.setattr(_weights, "list_root_files",
+                        lambda repo_id: ["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"])
+    monkeypatch.setattr(_weights, "download_snapshot", download)
+    resolution = _catalog("roberta-base").resolve_weights(allow_download=True)
+    assert resolution.source == "hub" and resolution.path == str(tiny_models["bert"])
+    assert resolution.detail.endswith(f"downloaded from the Hugging Face Hub into {display_path(offline_hub)}")
+    assert asked == [("roberta-base", ["*.json", "*.txt", "*.model", "model.safetensors"])]  # never both formats
