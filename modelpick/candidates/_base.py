@@ -66,6 +66,8 @@ class Candidate(ABC):
 
     And per candidate:
 
+    * :meth:`resolve_weights`: by the advisor and the profilers before a model is built; ``None`` for
+      kinds without pretrained weights.
     * :meth:`identity`: by :func:`~modelpick.candidates.resolve_candidates`, to reject one model named
       twice.
 
@@ -136,6 +138,15 @@ class Candidate(ABC):
     def known_aliases(cls) -> tuple[str, ...]:
         """Other names :meth:`from_name` accepts: matched for "Did you mean ...?" but not listed."""
         return ()
+
+    def resolve_weights(self, *, allow_download: bool, cache_dir: str | None = None) -> WeightsResolution | None:
+        """Where this candidate's pretrained weights are, or ``None`` for kinds without any (baselines).
+
+        Args:
+            allow_download: Allow a download (e.g. from the Hugging Face Hub) when the source is reachable.
+            cache_dir: Where downloaded weights are cached; ``None`` for the kind's default.
+        """
+        return None
 
     def identity(self) -> tuple[str, str]:
         """What makes two candidates the same model (two aliases of one name, two spellings of one path)."""

@@ -138,7 +138,14 @@ def test_a_kind_without_hooks_knows_nothing(monkeypatch):
     assert (Silent.defaults(), Silent.from_name("x"), Silent.from_spec("x"), Silent.known_names()) == ((), None, None, ())
     assert default_candidates() == (*catalog(), *baselines())
     silent = Silent(name="s", family="S")
-    assert silent.identity() == ("silent", "s")
+    assert silent.resolve_weights(allow_download=True) is None and silent.identity() == ("silent", "s")
+
+
+def test_kinds_without_weights_resolve_to_none_and_transformers_to_a_resolution():
+    for baseline in baselines():
+        assert baseline.resolve_weights(allow_download=True) is None
+        assert baseline.resolve_weights(allow_download=False, cache_dir="/no/such/cache") is None
+    assert catalog()[0].resolve_weights(allow_download=False).source == "architecture-only"
 
 
 def test_the_builtin_kinds_answer_their_hooks():
