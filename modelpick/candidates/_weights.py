@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 from typing import Any, Protocol
 
+from modelpick._errors import one_line
 from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates._hub import (
     HUB_PROBE_TIMEOUT_S,
@@ -148,8 +149,7 @@ def _download(repo_id: str, cache: Path) -> tuple[Path | None, str]:
             return None, f"the Hub repository {repo_id} has no PyTorch weights"
         snapshot = download_snapshot(repo_id, cache, ["*.json", "*.txt", "*.model", *weights])
     except Exception as exc:  # noqa: BLE001 - any Hub failure (404, gated, HTTP, disk) means: try the next place
-        first_line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        return None, f"Hub download failed ({first_line[:160]})"
+        return None, f"Hub download failed ({one_line(exc)[:160]})"
     problem = model_dir_problem(snapshot)
     if problem is not None:
         return None, f"Hub download incomplete ({problem})"
@@ -169,7 +169,7 @@ def _from_package(package: str) -> tuple[Path | None, str]:
         getter = getattr(module, "get_model_path", None)
         path = Path(getter()) if callable(getter) else Path(module.__file__ or "").parent
     except Exception as exc:  # noqa: BLE001 - a broken package is one more place without weights
-        return None, f"pip package {package} failed to import ({type(exc).__name__}: {exc})"
+        return None, f"pip package {package} failed to import ({one_line(exc)})"
     problem = model_dir_problem(path)
     if problem is not None:
         return None, f"pip package {package} has no usable weights ({problem})"
