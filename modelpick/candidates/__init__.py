@@ -5,24 +5,23 @@
 * :class:`BaselineCandidate`: scikit-learn pipelines (majority class, TF-IDF + linear models).
 
 Adding a kind of candidate is one module with a :class:`Candidate` subclass and one line in
-:data:`CANDIDATE_KINDS`. Nothing here imports torch, transformers or scikit-learn until a model is
-actually built.
+:data:`CANDIDATE_KINDS`: resolving names and choosing defaults ask each registered kind through the
+hooks of :class:`Candidate` (``defaults``, ``from_name``, ``from_spec``, ``known_names``). Nothing here
+imports torch, transformers, huggingface_hub or scikit-learn until a model is actually built.
 """
 
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Sequence
-from pathlib import Path
 
 from modelpick._validation import StrSequence, invalid_parameter
 from modelpick.candidates._base import Candidate, WeightsResolution
-from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC, catalog_index, load_catalog
+from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC
+from modelpick.candidates._hub import looks_like_hub_id  # noqa: F401 - other packages import it from here
 from modelpick.candidates._loading import LoadedTransformer, load_transformer
-from modelpick.candidates._weights import looks_like_hub_id
 from modelpick.candidates.baseline import BaselineCandidate, builtin_baselines
-from modelpick.candidates.transformer import TransformerCandidate
+from modelpick.candidates.transformer import TransformerCandidate, load_catalog
 from modelpick.exceptions import UnknownNameError
 
 __all__ = [
@@ -41,23 +40,11 @@ __all__ = [
     "resolve_candidates",
 ]
 
+# Kind name -> class. The order is the order of precedence: names are looked up, then specs recognised,
+# kind by kind in this order, and defaults come in this order too.
 CANDIDATE_KINDS: dict[str, type[Candidate]] = {
     "transformer": TransformerCandidate,
     "baseline": BaselineCandidate,
-}
-
-# config.json model_type -> family shown for local directories outside the catalog.
-_FAMILIES = {
-    "bert": "BERT",
-    "distilbert": "DistilBERT",
-    "albert": "ALBERT",
-    "mobilebert": "MobileBERT",
-    "electra": "ELECTRA",
-    "roberta": "RoBERTa",
-    "xlm-roberta": "XLM-RoBERTa",
-    "deberta": "DeBERTa",
-    "deberta-v2": "DeBERTa",
-    "mpnet": "MPNet",
 }
 
 
@@ -82,36 +69,26 @@ def baselines() -> tuple[BaselineCandidate, ...]:
 
 
 def default_candidates() -> tuple[Candidate, ...]:
-    """What an advise run compares when no candidates are named: the catalog, then the baselines."""
-    return (*catalog(), *baselines())
+    """What an advise run compares when no candidates are named: each kind's defaults, in registry order.
 
-
-def _local_candidate(spec: str, directory: Path) -> TransformerCandidate:
-    try:
-        model_type = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        model_type = None  # loading will say what is wrong with it; resolving only names it
-    return TransformerCandidate(
-        name=spec,
-        family=_FAMILIES.get(model_type or "", model_type or "unknown"),
-        source="local path",
-        model_id=str(directory.resolve()),
-        local_path=str(directory.resolve()),
-    )
-
-
-def _choices() -> list[str]:
-    return [c.name for c in catalog()] + [b.name for b in baselines()]
+    Example:
+        >>> [c.kind for c in default_candidates()].count("transformer"), default_candidates()[-1].name
+        (10, 'tfidf-linearsvm')
+    """
+    return tuple(candidate for kind in CANDIDATE_KINDS.values() for candidate in kind.defaults())
 
 
 def resolve_candidate(spec: str) -> Candidate:
     """Turn a name the user typed into a candidate.
 
-    Tried in order: a catalog name or alias (case-insensitive), a baseline name, an existing local
-    directory with ``config.json``, a Hugging Face Hub id ``org/name``.
+    Every kind in :data:`CANDIDATE_KINDS` is asked in registry order, first for a name it knows
+    (:meth:`Candidate.from_name`: a catalog name or alias, a baseline name; case-insensitive), then for
+    a spec it recognises by its form (:meth:`Candidate.from_spec`: an existing local directory with
+    ``config.json``, a Hugging Face Hub id ``org/name``).
 
     Raises:
-        UnknownNameError: none of these; the message lists the choices.
+        UnknownNameError: none of these; the message lists the choices. Also raised by a kind whose form
+            ``spec`` has but whose target is wrong (a directory without config.json).
 
     Example:
         >>> resolve_candidate("google-bert/bert-base-uncased").name
@@ -124,32 +101,22 @@ def resolve_candidate(spec: str) -> Candidate:
     if not isinstance(spec, str) or not spec.strip():
         raise invalid_parameter("spec", "resolve_candidate", "a non-empty string", spec)
     text = spec.strip()
-    entry = catalog_index().get(text.lower())
-    if entry is not None:
-        return entry
-    for baseline in baselines():
-        if text.lower() == baseline.name:
-            return baseline
-    path = Path(text).expanduser()
-    if path.is_dir():
-        if (path / "config.json").is_file():
-            return _local_candidate(text.rstrip("/\\") or text, path)
-        raise UnknownNameError(
-            f"Candidate {text!r} is a directory without config.json. A local model directory must contain "
-            "config.json and the weights (model.save_pretrained(dir) writes both)."
-        )
-    if text.startswith(("/", "./", "../", "~", ".\\")) or (len(text) > 1 and text[1] == ":"):
-        # Written as a path, so a Hub id was never meant: say the path is wrong, not the name.
-        raise UnknownNameError(
-            f"Candidate {text!r} looks like a local path but no such directory exists. Give the directory "
-            "that holds the model's config.json and weights (model.save_pretrained(dir) writes both)."
-        )
-    if looks_like_hub_id(text):
-        return TransformerCandidate(name=text, family="unknown", source="hub id", model_id=text)
-    close = difflib.get_close_matches(text.lower(), [*catalog_index(), *(b.name for b in baselines())], n=1)
+    kinds = tuple(CANDIDATE_KINDS.values())  # read at call time: a kind registered later counts
+    for kind in kinds:
+        named = kind.from_name(text)
+        if named is not None:
+            return named
+    for kind in kinds:
+        built = kind.from_spec(text)
+        if built is not None:
+            return built
+    choices = [name for kind in kinds for name in kind.known_names()]
+    # Names match case-insensitively, so the hint does too.
+    known = [name.lower() for kind in kinds for name in (*kind.known_names(), *kind.known_aliases())]
+    close = difflib.get_close_matches(text.lower(), known, n=1)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise UnknownNameError(
-        f"Unknown candidate {text!r}.{hint} Choose a catalog model or baseline ({', '.join(_choices())}), "
+        f"Unknown candidate {text!r}.{hint} Choose a catalog model or baseline ({', '.join(choices)}), "
         "a Hugging Face Hub id 'org/name', or a local directory that contains config.json."
     )
 
@@ -171,10 +138,10 @@ def resolve_candidates(specs: Sequence[str] | None) -> list[Candidate]:
     if not StrSequence().is_satisfied_by(specs) or len(specs) == 0:
         raise invalid_parameter("candidates", "resolve_candidates", "a non-empty list of non-empty strings", specs)
     resolved: list[Candidate] = []
-    given: dict[str, str] = {}
+    given: dict[tuple[str, str], str] = {}
     for spec in specs:
         candidate = resolve_candidate(spec)
-        key = candidate.model_id if isinstance(candidate, TransformerCandidate) else candidate.name
+        key = candidate.identity()
         if key in given:
             raise invalid_parameter(
                 "candidates",
@@ -185,4 +152,3 @@ def resolve_candidates(specs: Sequence[str] | None) -> list[Candidate]:
         given[key] = spec
         resolved.append(candidate)
     return resolved
-

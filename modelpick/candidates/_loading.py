@@ -3,14 +3,15 @@ architecture built from its config (random weights) when no weights are availabl
 
 from __future__ import annotations
 
-import json
 import inspect
+import json
 import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.candidates._base import WeightsResolution
 from modelpick.exceptions import CandidateError
@@ -94,13 +95,22 @@ def load_transformer(
 
     Raises:
         CandidateError: the checkpoint or config cannot be loaded; the message says which and why.
+
+    Example:
+        >>> from modelpick.testing.tiny_models import tiny_config
+        >>> loaded = load_transformer(WeightsResolution("architecture-only", None, "random weights",
+        ...                                             config=tiny_config("bert")))
+        >>> type(loaded.model).__name__, loaded.tokenizer is None, loaded.model.training
+        ('BertModel', True, False)
     """
     transformers = require("transformers", purpose="load transformer candidates")
     # transformers' progress bars and load reports would interleave with ours on stderr.
     transformers.logging.set_verbosity_error()
     transformers.utils.logging.disable_progress_bar()
     logging.getLogger("transformers").setLevel(logging.ERROR)
-    try:
+    where = resolution.path or f"config {resolution.config.get('model_type') if resolution.config else None!r}"
+    # transformers raises OSError, ValueError, KeyError, ... for bad checkpoints: one error type for callers.
+    with reraised_as(CandidateError, f"Could not load the model from {where}"):
         if resolution.path is not None:
             path = Path(resolution.path)
             config, guessed = _config_from_dir(transformers, path, resolution, trust_remote_code=trust_remote_code)
@@ -125,12 +135,6 @@ def load_transformer(
             model = transformers.AutoModel.from_config(config, trust_remote_code=trust_remote_code)
             tokenizer = None
             on_disk = None
-    except CandidateError:
-        raise
-    except Exception as exc:  # transformers raises OSError, ValueError, KeyError, ... for bad checkpoints
-        where = resolution.path or f"config {resolution.config.get('model_type') if resolution.config else None!r}"
-        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise CandidateError(f"Could not load the model from {where}: {first_line}") from exc
     model.eval()
     if device != "cpu":
         model.to(device)

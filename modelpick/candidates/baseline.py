@@ -56,6 +56,26 @@ class BaselineCandidate(Candidate):
     def _default_weights_source(self) -> str | None:
         return "fitted"  # on the training split of the user's sample, in the measuring child
 
+    @classmethod
+    def defaults(cls) -> tuple[BaselineCandidate, ...]:
+        """The built-in baselines: every advise run without named candidates compares them."""
+        return builtin_baselines()
+
+    @classmethod
+    def from_name(cls, text: str) -> BaselineCandidate | None:
+        """The built-in baseline named ``text`` (any case), or ``None``.
+
+        Example:
+            >>> BaselineCandidate.from_name("Majority-Class").strategy
+            'majority'
+        """
+        return next((b for b in builtin_baselines() if b.name == text.lower()), None)
+
+    @classmethod
+    def known_names(cls) -> tuple[str, ...]:
+        """The built-in baselines' names."""
+        return tuple(BASELINE_STRATEGIES)
+
     def build_estimator(self, *, random_state: int) -> Any:
         """A new, unfitted scikit-learn ``Pipeline`` taking raw texts; seeded with ``random_state``."""
         pipeline = require("sklearn.pipeline", purpose="build the baseline candidates")
@@ -75,7 +95,12 @@ class BaselineCandidate(Candidate):
 
 
 def builtin_baselines() -> tuple[BaselineCandidate, ...]:
-    """The three built-in baselines, in order of sophistication."""
+    """The three built-in baselines, in order of sophistication.
+
+    Example:
+        >>> [b.strategy for b in builtin_baselines()]
+        ['majority', 'tfidf-logreg', 'tfidf-linearsvm']
+    """
     return tuple(
         BaselineCandidate(name=name, family=family, strategy=strategy, source="builtin")
         for name, (strategy, family) in BASELINE_STRATEGIES.items()

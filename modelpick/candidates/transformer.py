@@ -1,14 +1,42 @@
 """Transformer candidates: a Hugging Face encoder, measured with its real weights when they can be
-found and with random weights built from its architecture otherwise (DESIGN.md §4)."""
+found and with random weights built from its architecture otherwise (DESIGN.md §4).
+
+This kind knows three forms of name: a catalog name or alias (``catalog.json``), an existing local
+directory with ``config.json``, and a Hugging Face Hub id ``org/name``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
 from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.candidates._catalog import catalog_entries
+from modelpick.candidates._hub import looks_like_hub_id
+from modelpick.candidates._weights import resolve_weights
+from modelpick.exceptions import CandidateError, UnknownNameError
+from modelpick.results import PublishedFigure
 
-__all__ = ["TransformerCandidate"]
+__all__ = ["TransformerCandidate", "catalog_index", "load_catalog"]
+
+# config.json model_type -> family shown for local directories outside the catalog.
+_FAMILIES = {
+    "bert": "BERT",
+    "distilbert": "DistilBERT",
+    "albert": "ALBERT",
+    "mobilebert": "MobileBERT",
+    "electra": "ELECTRA",
+    "roberta": "RoBERTa",
+    "xlm-roberta": "XLM-RoBERTa",
+    "deberta": "DeBERTa",
+    "deberta-v2": "DeBERTa",
+    "mpnet": "MPNet",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -49,6 +77,72 @@ class TransformerCandidate(Candidate):
     def _default_weights_source(self) -> str | None:
         return None  # unknown until resolve_weights has looked
 
+    @classmethod
+    def defaults(cls) -> tuple[TransformerCandidate, ...]:
+        """The catalog, in catalog order.
+
+        Example:
+            >>> len(TransformerCandidate.defaults())
+            10
+        """
+        return load_catalog()
+
+    @classmethod
+    def from_name(cls, text: str) -> TransformerCandidate | None:
+        """The catalog model named or aliased ``text`` (any case), or ``None``.
+
+        Example:
+            >>> TransformerCandidate.from_name("Google-BERT/bert-base-uncased").name
+            'bert-base-uncased'
+        """
+        return catalog_index().get(text.lower())
+
+    @classmethod
+    def from_spec(cls, text: str) -> TransformerCandidate | None:
+        """A local directory with ``config.json``, else a Hub id ``org/name``, else ``None``.
+
+        Raises:
+            UnknownNameError: ``text`` is a directory without ``config.json``, or is written as a path
+                (``/``, ``./``, ``~``, a drive letter) to a directory that does not exist.
+
+        Example:
+            >>> TransformerCandidate.from_spec("someorg/some-model").source
+            'hub id'
+            >>> TransformerCandidate.from_spec("not a model") is None
+            True
+        """
+        path = Path(text).expanduser()
+        if path.is_dir():
+            if (path / "config.json").is_file():
+                return _local_candidate(text.rstrip("/\\") or text, path)
+            raise UnknownNameError(
+                f"Candidate {text!r} is a directory without config.json. A local model directory must contain "
+                "config.json and the weights (model.save_pretrained(dir) writes both)."
+            )
+        if text.startswith(("/", "./", "../", "~", ".\\")) or (len(text) > 1 and text[1] == ":"):
+            # Written as a path, so a Hub id was never meant: say the path is wrong, not the name.
+            raise UnknownNameError(
+                f"Candidate {text!r} looks like a local path but no such directory exists. Give the directory "
+                "that holds the model's config.json and weights (model.save_pretrained(dir) writes both)."
+            )
+        if looks_like_hub_id(text):
+            return cls(name=text, family="unknown", source="hub id", model_id=text)
+        return None
+
+    @classmethod
+    def known_names(cls) -> tuple[str, ...]:
+        """The catalog names, in catalog order."""
+        return tuple(c.name for c in load_catalog())
+
+    @classmethod
+    def known_aliases(cls) -> tuple[str, ...]:
+        """The catalog's aliases (other Hub ids and short names of its models)."""
+        return tuple(alias for c in load_catalog() for alias in c.aliases)
+
+    def identity(self) -> tuple[str, str]:
+        """The model id: two aliases of a catalog model, or two spellings of one directory, are one model."""
+        return (self.kind, self.model_id)
+
     def resolve_weights(self, *, allow_download: bool, cache_dir: str | None = None) -> WeightsResolution:
         """Find this model's weights in the order of DESIGN.md §4.
 
@@ -64,18 +158,83 @@ class TransformerCandidate(Candidate):
         Raises:
             WeightsNotFoundError: nothing found anywhere and no architecture to build; the message lists
                 every place tried and how to fix it.
-        """
-        from modelpick.candidates._weights import resolve_weights
 
+        Example:
+            >>> TransformerCandidate.from_name("albert-base-v2").resolve_weights(
+            ...     allow_download=False, cache_dir="/no/such/cache").source
+            'architecture-only'
+        """
         return resolve_weights(self, allow_download=allow_download, cache_dir=cache_dir)
 
     def hub_ids(self) -> tuple[str, ...]:
         """The Hub ids this model may be stored under: ``model_id``, then the aliases of the form ``org/name``.
 
         Short aliases (``"all-MiniLM-L6-v2"``) are names for users, not repositories, so they are left out.
-        """
-        from modelpick.candidates._weights import looks_like_hub_id
 
+        Example:
+            >>> TransformerCandidate.from_name("all-MiniLM-L6-v2").hub_ids()
+            ('sentence-transformers/all-MiniLM-L6-v2',)
+        """
         ids = [self.model_id] if looks_like_hub_id(self.model_id, allow_bare=True) else []
         ids += [a for a in self.aliases if looks_like_hub_id(a) and a not in ids]
         return tuple(ids)
+
+
+def _local_candidate(spec: str, directory: Path) -> TransformerCandidate:
+    try:
+        model_type = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("model_type")
+    except (OSError, ValueError, AttributeError):
+        model_type = None  # loading will say what is wrong with it; resolving only names it
+    return TransformerCandidate(
+        name=spec,
+        family=_FAMILIES.get(model_type or "", model_type or "unknown"),
+        source="local path",
+        model_id=str(directory.resolve()),
+        local_path=str(directory.resolve()),
+    )
+
+
+def _catalog_candidate(entry: dict[str, Any]) -> TransformerCandidate:
+    return TransformerCandidate(
+        name=entry["name"],
+        family=entry["family"],
+        source="catalog",
+        published=tuple(PublishedFigure(**figure) for figure in entry["published"]),
+        published_parameters=entry["published_parameters"],
+        model_id=entry["name"],
+        architecture=dict(entry["architecture"]),
+        weights_package=entry.get("weights_package"),
+        pooling=entry.get("pooling", "mean"),
+        aliases=tuple(entry.get("aliases", ())),
+    )
+
+
+@lru_cache(maxsize=1)
+def load_catalog() -> tuple[TransformerCandidate, ...]:
+    """The catalog models as candidates, in catalog order (built once: callers may compare by identity).
+
+    Example:
+        >>> [c.name for c in load_catalog()][:2]
+        ['bert-base-uncased', 'distilbert-base-uncased']
+    """
+    return tuple(_catalog_candidate(entry) for entry in catalog_entries())
+
+
+@lru_cache(maxsize=1)
+def catalog_index() -> Mapping[str, TransformerCandidate]:
+    """Lower-cased names and aliases -> catalog candidate.
+
+    Raises:
+        CandidateError: ``catalog.json`` uses one name twice (as names or aliases, in any case).
+
+    Example:
+        >>> catalog_index()["albert/albert-base-v2"].name
+        'albert-base-v2'
+    """
+    index: dict[str, TransformerCandidate] = {}
+    for candidate in load_catalog():
+        for key in (candidate.name, *candidate.aliases):
+            if key.lower() in index:
+                raise CandidateError(f"catalog.json uses the name {key!r} twice.")
+            index[key.lower()] = candidate
+    return MappingProxyType(index)

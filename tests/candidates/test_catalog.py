@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from modelpick.candidates import PUBLISHED_QUALITY_METRIC, TransformerCandidate, catalog
-from modelpick.candidates._catalog import catalog_entries, catalog_index
+from modelpick.candidates._catalog import catalog_entries
+from modelpick.candidates.transformer import catalog_index
 from modelpick.results import CandidateInfo
 
 EXPECTED = {

@@ -24,8 +24,13 @@ def test_architecture_only_without_config_is_a_candidate_error():
 
 def test_unknown_model_type_is_a_candidate_error():
     resolution = WeightsResolution("architecture-only", None, "test", config={"model_type": "no-such-model"})
-    with pytest.raises(CandidateError, match="Could not load the model"):
+    with pytest.raises(CandidateError) as error:
         load_transformer(resolution)
+    message = str(error.value)
+    # One line: where it was loaded from, then the library's error as "Type: first line".
+    assert message.startswith("Could not load the model from config 'no-such-model': ValueError: ")
+    assert "no-such-model" in message.partition(": ValueError: ")[2] and "\n" not in message
+    assert isinstance(error.value.__cause__, ValueError)
 
 
 def test_corrupt_checkpoint_is_a_candidate_error(tiny_models, tmp_path):
@@ -33,8 +38,10 @@ def test_corrupt_checkpoint_is_a_candidate_error(tiny_models, tmp_path):
     broken.mkdir()
     (broken / "config.json").write_text((tiny_models["bert"] / "config.json").read_text())
     (broken / "model.safetensors").write_bytes(b"not a safetensors file")
-    with pytest.raises(CandidateError, match=str(broken)):
+    with pytest.raises(CandidateError) as error:
         load_transformer(WeightsResolution("local", str(broken), "test"))
+    assert str(error.value).startswith(f"Could not load the model from {broken}: ")
+    assert "\n" not in str(error.value) and error.value.__cause__ is not None
 
 
 def test_loaded_weights_are_the_saved_ones(tiny_models):

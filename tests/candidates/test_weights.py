@@ -9,15 +9,8 @@ from pathlib import Path
 import pytest
 
 from modelpick.candidates import TransformerCandidate, catalog, load_transformer, resolve_candidate
-from modelpick.candidates._weights import (
-    _display,
-    find_weight_files,
-    hf_cache_dir,
-    hub_offline,
-    hub_reachable,
-    looks_like_hub_id,
-    resolve_weights,
-)
+from modelpick.candidates._hub import hf_cache_dir, hub_offline, hub_reachable, looks_like_hub_id
+from modelpick.candidates._weights import display_path, find_weight_files, resolve_weights
 from modelpick.exceptions import WeightsNotFoundError
 from modelpick.testing.tiny_models import make_fake_hf_cache
 
@@ -136,7 +129,7 @@ def test_catalog_model_with_nothing_available_is_architecture_only(offline_hub):
     assert not resolution.has_real_weights
     assert resolution.config == candidate.architecture
     assert resolution.detail == (
-        f"no local copy, not in the Hugging Face cache ({_display(offline_hub)}), Hub not reachable (offline): "
+        f"no local copy, not in the Hugging Face cache ({display_path(offline_hub)}), Hub not reachable (offline): "
         "built from the catalog config with random weights"
     )
     loaded = load_transformer(resolution)
@@ -249,3 +242,65 @@ def test_package_without_weights_falls_through_to_the_architecture(package, reas
     resolution = candidate.resolve_weights(allow_download=True)
     assert resolution.source == "architecture-only"
     assert reason in resolution.detail
+
+
+def test_a_package_that_fails_to_import_is_named_in_one_line(tmp_path, monkeypatch):
+    from modelpick.testing.tiny_models import tiny_config
+
+    (tmp_path / "modelpick_broken_weights.py").write_text("raise RuntimeError('no weights here\\nsecond line')\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    candidate = TransformerCandidate(
+        name="someorg/tiny", family="BERT", model_id="someorg/tiny", architecture=tiny_config("bert"),
+        weights_package="modelpick_broken_weights",
+    )
+    resolution = candidate.resolve_weights(allow_download=False)
+    assert resolution.source == "architecture-only"
+    assert "pip package modelpick_broken_weights failed to import (RuntimeError: no weights here): " in (
+        resolution.detail
+    )
+    assert "second line" not in resolution.detail
+
+
+def test_a_failed_hub_download_falls_through_with_one_line(monkeypatch):
+    from modelpick.candidates import _weights
+
+    def refuse(repo_id):
+        raise OSError(f"404 Client Error for {repo_id}\nRepository Not Found")
+
+    monkeypatch.setattr(_weights, "hub_offline", lambda: False)
+    monkeypatch.setattr(_weights, "hub_reachable", lambda **_: (True, ""))
+    monkeypatch.setattr(_weights, "list_root_files", refuse)
+    resolution = _catalog("roberta-base").resolve_weights(allow_download=True)
+    assert resolution.source == "architecture-only"
+    assert "Hub download failed (OSError: 404 Client Error for roberta-base): " in resolution.detail
+    assert "Repository Not Found" not in resolution.detail
+
+
+def test_a_hub_repository_without_pytorch_weights_is_said_so(monkeypatch):
+    from modelpick.candidates import _weights
+
+    monkeypatch.setattr(_weights, "hub_offline", lambda: False)
+    monkeypatch.setattr(_weights, "hub_reachable", lambda **_: (True, ""))
+    monkeypatch.setattr(_weights, "list_root_files", lambda repo_id: ["config.json", "tf_model.h5"])
+    resolution = _catalog("roberta-base").resolve_weights(allow_download=True)
+    assert "the Hub repository roberta-base has no PyTorch weights" in resolution.detail
+
+
+def test_a_hub_download_fetches_one_set_of_weights_and_resolves_as_hub(tiny_models, monkeypatch, offline_hub):
+    from modelpick.candidates import _weights
+
+    asked: list[tuple[str, list[str]]] = []
+
+    def download(repo_id, cache, patterns):
+        asked.append((repo_id, list(patterns)))
+        return tiny_models["bert"]
+
+    monkeypatch.setattr(_weights, "hub_offline", lambda: False)
+    monkeypatch.setattr(_weights, "hub_reachable", lambda **_: (True, ""))
+    monkeypatch.setattr(_weights, "list_root_files",
+                        lambda repo_id: ["config.json", "model.safetensors", "pytorch_model.bin", "tf_model.h5"])
+    monkeypatch.setattr(_weights, "download_snapshot", download)
+    resolution = _catalog("roberta-base").resolve_weights(allow_download=True)
+    assert resolution.source == "hub" and resolution.path == str(tiny_models["bert"])
+    assert resolution.detail.endswith(f"downloaded from the Hugging Face Hub into {display_path(offline_hub)}")
+    assert asked == [("roberta-base", ["*.json", "*.txt", "*.model", "model.safetensors"])]  # never both formats
