@@ -7,7 +7,7 @@ the CLI cannot drift from :func:`~modelpick.recommend`; :func:`config_kwargs` ha
 from __future__ import annotations
 
 import argparse
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any
 
 from modelpick._validation import Interval, Option, Options, StrSequence

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 if TYPE_CHECKING:  # only for annotations: estimation must not import heavy modules at import time
     from modelpick.candidates._base import Candidate, WeightsResolution
     from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
     from modelpick.results import QualityEstimate
 
 __all__ = ["QualityEstimator"]

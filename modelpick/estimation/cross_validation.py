@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from modelpick.candidates.baseline import BaselineCandidate
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import measure_classifier, measured_estimate
 from modelpick.exceptions import EstimationError
@@ -12,7 +13,7 @@ from modelpick.results import QualityEstimate
 if TYPE_CHECKING:
     from modelpick.candidates._base import Candidate, WeightsResolution
     from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
 
 __all__ = ["CrossValidationEstimator"]
 
@@ -37,7 +38,7 @@ class CrossValidationEstimator(QualityEstimator):
     def applies_to(
         self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit | None
     ) -> bool:
-        return split is not None and getattr(candidate, "kind", None) == "baseline"
+        return split is not None and isinstance(candidate, BaselineCandidate)
 
     def estimate(
         self,
@@ -50,14 +51,14 @@ class CrossValidationEstimator(QualityEstimator):
     ) -> QualityEstimate:
         if split is None:
             raise EstimationError(f"Cross-validating {candidate.name} needs a labelled sample; none was given.")
-        build = getattr(candidate, "build_estimator", None)
-        if build is None:
+        if not isinstance(candidate, BaselineCandidate):
             raise EstimationError(
-                f"Candidate {candidate.name} has no build_estimator(); only baselines can be cross-validated."
+                f"Candidate {candidate.name} is a {candidate.kind}; only baselines can be cross-validated."
             )
+        baseline = candidate
 
         def make_estimator() -> Any:
-            return build(random_state=settings.random_state)
+            return baseline.build_estimator(random_state=settings.random_state)
 
         measurement = measure_classifier(
             make_estimator,
@@ -70,5 +71,5 @@ class CrossValidationEstimator(QualityEstimator):
             cv_folds=settings.cv_folds,
             random_state=settings.random_state,
         )
-        what = _STRATEGY_WORDS.get(getattr(candidate, "strategy", ""), candidate.name)
+        what = _STRATEGY_WORDS.get(baseline.strategy, baseline.name)
         return measured_estimate(candidate.name, self.name, measurement, what)

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from modelpick._isolation import run_in_child
+from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import measure_classifier, measured_estimate
 from modelpick.exceptions import EstimationError
@@ -22,7 +23,7 @@ from modelpick.results import QualityEstimate
 if TYPE_CHECKING:
     from modelpick.candidates._base import Candidate, WeightsResolution
     from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
 
 __all__ = ["LinearProbeEstimator", "extract_features", "PROBE_BATCH_SIZE", "POOLINGS"]
 
@@ -129,7 +130,7 @@ class LinearProbeEstimator(QualityEstimator):
     ) -> bool:
         return (
             split is not None
-            and getattr(candidate, "kind", None) == "transformer"
+            and isinstance(candidate, TransformerCandidate)
             and weights is not None
             and weights.has_real_weights
         )
@@ -150,7 +151,7 @@ class LinearProbeEstimator(QualityEstimator):
                 f"A linear probe of {candidate.name} needs pretrained weights; "
                 f"got {'no resolved weights' if weights is None else 'architecture-only (random) weights'}."
             )
-        pooling = getattr(candidate, "pooling", "mean") or "mean"
+        pooling = candidate.pooling if isinstance(candidate, TransformerCandidate) else "mean"
         texts = tuple(split.train_texts) + tuple(split.test_texts)
         features = run_in_child(
             extract_features,

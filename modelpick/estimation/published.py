@@ -15,7 +15,7 @@ from modelpick.results import QualityEstimate
 if TYPE_CHECKING:
     from modelpick.candidates._base import Candidate, WeightsResolution
     from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
 
 __all__ = ["PublishedEstimator", "published_metric"]
 

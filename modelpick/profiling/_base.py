@@ -15,9 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from modelpick._errors import reraised_as
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
-from modelpick._errors import reraised_as
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings

@@ -13,7 +13,12 @@ from importlib import metadata
 from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
-from modelpick.data._sample import TOKEN_LENGTH_METHOD, DataSplit, approximate_token_lengths
+from modelpick.candidates.baseline import BaselineCandidate
+from modelpick.data._sample import (
+    TOKEN_LENGTH_METHOD,
+    DataSplit,
+    approximate_token_lengths,
+)
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._base import PreparedInputs, Profiler, cyclic_batches
 from modelpick.profiling._settings import ProfileSettings
@@ -71,9 +76,9 @@ class BaselineProfiler(Profiler):
 
     def load(self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit,
              settings: ProfileSettings) -> Any:
-        build = getattr(candidate, "build_estimator", None)
-        if build is None:
-            raise ProfilingError(f"Candidate {candidate.name} of kind {candidate.kind!r} has no build_estimator.")
+        if not isinstance(candidate, BaselineCandidate):
+            raise ProfilingError(f"Candidate {candidate.name} of kind {candidate.kind!r} is not a baseline.")
+        build = candidate.build_estimator
         if not split.train_texts:
             raise ProfilingError(f"Baseline {candidate.name} needs training texts to be fitted; the split has none.")
         if len(split.train_labels) != len(split.train_texts):

@@ -16,8 +16,19 @@ from typing import Any, ClassVar
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit, approximate_token_lengths
 from modelpick.exceptions import ProfilingError
-from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches, median_length_indices
-from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
+from modelpick.profiling._base import (
+    Checks,
+    PreparedInputs,
+    Profiler,
+    cyclic_batches,
+    median_length_indices,
+)
+from modelpick.profiling._sanity import (
+    SANITY_MARGIN,
+    check_sanity,
+    count_forward_flops,
+    matmul_peak_gflops,
+)
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import Measurement
 from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer
@@ -82,10 +93,9 @@ class TransformerProfiler(Profiler):
         from modelpick.candidates._loading import load_transformer
 
         if weights is None:
-            resolve = getattr(candidate, "resolve_weights", None)
-            if resolve is None:
-                raise ProfilingError(f"Candidate {candidate.name} has no weights to profile; resolve them first.")
-            weights = resolve(allow_download=False)
+            weights = candidate.resolve_weights(allow_download=False)
+        if weights is None:
+            raise ProfilingError(f"Candidate {candidate.name} has no weights to profile; resolve them first.")
         device = "cpu"
         if settings.device == "cuda":
             if not torch.cuda.is_available():
