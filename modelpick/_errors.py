@@ -48,7 +48,8 @@ def reraised_as(error: type[ModelpickError], context: str) -> Iterator[None]:
         ...     int("x")
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.EstimationError: Fitting the classifier failed: ValueError: invalid literal for int() with base 10: 'x'
+        modelpick.exceptions.EstimationError: Fitting the classifier failed: ValueError: invalid literal for int()
+        with base 10: 'x'
     """
     try:
         yield

@@ -48,7 +48,8 @@ def check_writable(path: str | os.PathLike[str], *, parameter: str, caller: str)
         >>> check_writable(folder, parameter="output", caller="advise")
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.InvalidParameterError: The 'output' parameter of advise must be a writable file path (it is a directory). Got '...' instead.
+        modelpick.exceptions.InvalidParameterError: The 'output' parameter of advise must be a writable file path
+        (it is a directory). Got '...' instead.
     """
     target = Path(path).expanduser()
     problem = _problem(target)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from numbers import Integral
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, Protocol, cast
 
 from modelpick.exceptions import InvalidParameterError
 
 __all__ = [
     "ALL_COMMANDS",
+    "Constraint",
     "Interval",
     "Option",
     "Options",
@@ -34,6 +35,12 @@ __all__ = [
 ]
 
 
+class Constraint(Protocol):
+    """A rule a parameter value may satisfy; ``str()`` describes it for the error message."""
+
+    def is_satisfied_by(self, value: Any) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Interval:
     """A real (or integral) number within optional bounds."""
@@ -46,13 +53,14 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, self.kind):
             return False
-        if isinstance(value, float) and not math.isfinite(value):
+        number = float(cast(Real, value))  # Real and Integral values (numpy's too) compare as floats
+        if not math.isfinite(number):
             return False
         if self.low is not None:
-            if value < self.low or (value == self.low and self.closed in ("right", "neither")):
+            if number < self.low or (number == self.low and self.closed in ("right", "neither")):
                 return False
         if self.high is not None:
-            if value > self.high or (value == self.high and self.closed in ("left", "neither")):
+            if number > self.high or (number == self.high and self.closed in ("left", "neither")):
                 return False
         return True
 
@@ -163,7 +171,7 @@ def for_caller(error: InvalidParameterError, caller: str) -> InvalidParameterErr
 
 
 def validate_params(
-    params: Mapping[str, Any], constraints: Mapping[str, Sequence[Any]], *, caller: str
+    params: Mapping[str, Any], constraints: Mapping[str, Sequence[Constraint | None]], *, caller: str
 ) -> None:
     """Check every parameter in ``constraints`` against its allowed constraints.
 
@@ -205,7 +213,7 @@ class Option:
         commands: The CLI commands that take it.
     """
 
-    constraints: tuple[Any, ...]
+    constraints: tuple[Constraint | None, ...]
     help: str
     flag: str | None = None
     metavar: str | None = None
@@ -214,7 +222,7 @@ class Option:
 
 def option(
     default: Any,
-    *constraints: Any,
+    *constraints: Constraint | None,
     help: str,  # noqa: A002 - the word every CLI library uses for it
     flag: str | None = None,
     metavar: str | None = None,

@@ -49,7 +49,9 @@ def load_profiles(path: str | Path) -> ProfileSet:
     """
     path = Path(path)
     if not path.is_file():
-        raise DataFileNotFoundError(f"Profiles file '{path}' does not exist. Write one with: modelpick profile --save {path}")
+        raise DataFileNotFoundError(
+            f"Profiles file '{path}' does not exist. Write one with: modelpick profile --save {path}"
+        )
     try:
         return ProfileSet.from_json(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
@@ -109,7 +111,8 @@ def recommend(
         ...     + [{"text": "app crashes", "label": "technical"}] * 2, max_latency_ms=-1)
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of recommend must be a number > 0 or None. Got -1 instead.
+        modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of recommend must be a number > 0
+        or None. Got -1 instead.
     """
     config = AdviseConfig.for_caller(
         "recommend",

@@ -151,7 +151,8 @@ class AdviseConfig:
             >>> AdviseConfig.for_caller("recommend", timeout_s=0)
             Traceback (most recent call last):
             ...
-            modelpick.exceptions.InvalidParameterError: The 'timeout_s' parameter of recommend must be a number > 0. Got 0 instead.
+            modelpick.exceptions.InvalidParameterError: The 'timeout_s' parameter of recommend must be a number > 0.
+            Got 0 instead.
         """
         try:
             return cls(**values)

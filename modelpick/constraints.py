@@ -36,7 +36,8 @@ class Constraints(Serializable):
         >>> Constraints(max_latency_ms=-1)
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of Constraints must be a number > 0 or None. Got -1 instead.
+        modelpick.exceptions.InvalidParameterError: The 'max_latency_ms' parameter of Constraints must be a number > 0
+        or None. Got -1 instead.
     """
 
     max_latency_ms: float | None = option(

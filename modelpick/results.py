@@ -278,7 +278,7 @@ class Recommendation(Serializable):
         """Read back what :meth:`to_json` wrote."""
         return cls.from_dict(json.loads(text))
 
-    def to_frame(self):  # noqa: ANN201 - pandas is imported lazily
+    def to_frame(self):
         """One row per candidate: status, rank, accuracy, latency, memory, provenance.
 
         Returns:

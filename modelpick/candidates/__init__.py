@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from modelpick._validation import StrSequence, invalid_parameter
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC
-from modelpick.candidates._hub import looks_like_hub_id  # noqa: F401 - other packages import it from here
+from modelpick.candidates._hub import looks_like_hub_id
 from modelpick.candidates._loading import LoadedTransformer, load_transformer
 from modelpick.candidates.baseline import BaselineCandidate, builtin_baselines
 from modelpick.candidates.transformer import TransformerCandidate, load_catalog
@@ -36,6 +36,7 @@ __all__ = [
     "catalog",
     "default_candidates",
     "load_transformer",
+    "looks_like_hub_id",
     "resolve_candidate",
     "resolve_candidates",
 ]

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from modelpick._errors import one_line
-from modelpick.candidates._base import WeightsResolution
+from modelpick.candidates._base import WeightsResolution, WeightsSourceName
 from modelpick.candidates._hub import (
     HUB_PROBE_TIMEOUT_S,
     cached_snapshot,
@@ -207,9 +207,9 @@ def resolve_weights(
     architecture = dict(candidate.architecture) if candidate.architecture else None
     failures: list[str] = []
 
-    def found(source: str, path: Path, outcome: str) -> WeightsResolution:
+    def found(source: WeightsSourceName, path: Path, outcome: str) -> WeightsResolution:
         detail = _sentence(failures, outcome)
-        return WeightsResolution(source, str(path), detail, config=architecture)  # type: ignore[arg-type]
+        return WeightsResolution(source, str(path), detail, config=architecture)
 
     # 1. An explicit local directory.
     if candidate.local_path:

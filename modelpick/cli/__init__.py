@@ -18,7 +18,7 @@ from typing import NoReturn
 from modelpick import exceptions
 from modelpick.cli import _commands
 from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USAGE
-from modelpick.cli._options import add_config_options
+from modelpick.cli._options import add_config_options, flag_for
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "build_parser", "main"]
 
@@ -44,7 +44,8 @@ def _add_output_options(parser: argparse.ArgumentParser, *, report: bool = True)
     group = parser.add_argument_group("output")
     group.add_argument("--json", action="store_true", help="print JSON on stdout (progress stays on stderr)")
     if report:
-        group.add_argument("--format", choices=("text", "markdown", "json"), default="text", help="report format (default: text)")
+        group.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                           help="report format (default: text)")
         group.add_argument("--output", metavar="FILE", help="also write the report to FILE (checked before measuring)")
     group.add_argument("--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("--debug", action="store_true", help="show tracebacks")
@@ -54,14 +55,18 @@ def build_parser() -> argparse.ArgumentParser:
     """The ``modelpick`` argument parser, with one sub-parser per command."""
     from modelpick._version import __version__
 
-    parser = _Parser(prog="modelpick", description="Choose which model to deploy, from measurements on your hardware and data.")
+    parser = _Parser(prog="modelpick",
+                     description="Choose which model to deploy, from measurements on your hardware and data.")
     parser.add_argument("--version", action="version", version=f"modelpick {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    advise = sub.add_parser("advise", help="measure candidates and recommend one",
-                            description="Profile candidates on this machine, estimate accuracy on your sample, and rank them.")
+    advise = sub.add_parser(
+        "advise", help="measure candidates and recommend one",
+        description="Profile candidates on this machine, estimate accuracy on your sample, and rank them.",
+    )
     add_config_options(advise, "advise")
-    advise.add_argument("--profiles", metavar="FILE", help="use profiles recorded with 'modelpick profile --save' instead of measuring here")
+    advise.add_argument("--profiles", metavar="FILE",
+                        help="use profiles recorded with 'modelpick profile --save' instead of measuring here")
     _add_output_options(advise)
     advise.set_defaults(handler=_commands.advise)
 
@@ -73,7 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     prof = sub.add_parser("profile", help="measure cost only and save it, to advise elsewhere")
     add_config_options(prof, "profile")
-    prof.add_argument("--save", metavar="FILE", help="write the profiles as JSON (for 'advise --profiles FILE'; checked before measuring)")
+    prof.add_argument("--save", metavar="FILE",
+                      help="write the profiles as JSON (for 'advise --profiles FILE'; checked before measuring)")
     _add_output_options(prof, report=False)
     prof.set_defaults(handler=_commands.profile)
 
@@ -84,27 +90,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _flags(parser: argparse.ArgumentParser) -> dict[str, str]:
-    """Parameter name -> the flag that sets it, over every command."""
-    flags: dict[str, str] = {}
-    for action in parser._actions:  # noqa: SLF001 - argparse offers no public walk over its actions
-        if isinstance(action, argparse._SubParsersAction):  # noqa: SLF001 - the same
-            for command in action.choices.values():
-                flags.update(_flags(command))
-        elif action.option_strings and action.dest not in flags:
-            flags[action.dest] = max(action.option_strings, key=len)
-    return flags
-
-
-def _cli_message(exc: BaseException, parser: argparse.ArgumentParser) -> str:
+def _cli_message(exc: BaseException) -> str:
     """Speak of options, not Python parameters: "The --max-latency-ms option must be ..."."""
     if isinstance(exc, exceptions.InvalidParameterError) and exc.parameter is not None:
-        flag = _flags(parser).get(exc.parameter)
-        if flag is not None:
-            from modelpick._validation import parameter_message
+        from modelpick._validation import parameter_message
 
-            # An option left out is None; a value typed on the command line never is, so "or None" only confuses.
-            return parameter_message(f"The {flag} option", exc.allowed, exc.value)
+        # An option left out is None; a value typed on the command line never is, so "or None" only confuses.
+        return parameter_message(f"The {flag_for(exc.parameter)} option", exc.allowed, exc.value)
     return str(exc)
 
 
@@ -124,12 +116,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except _INPUT_ERRORS as exc:
         if debug:
             raise
-        print(f"error: {_cli_message(exc, parser)}", file=sys.stderr)
+        print(f"error: {_cli_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, exit 1
+    except Exception as exc:
         if debug:
             raise
         print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)

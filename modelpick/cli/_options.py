@@ -14,7 +14,7 @@ from modelpick._validation import Interval, Option, Options, StrSequence
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 
-__all__ = ["add_config_options", "config_kwargs", "flag_of"]
+__all__ = ["add_config_options", "config_kwargs", "flag_for", "flag_of"]
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
 
@@ -36,6 +36,18 @@ def _integer(text: str) -> int:
 def flag_of(name: str, spec: Option) -> str:
     """The command-line flag of option ``name``: ``--seed`` for ``random_state``, else ``--name-with-dashes``."""
     return spec.flag or "--" + name.replace("_", "-")
+
+
+def flag_for(parameter: str) -> str:
+    """The flag that sets API parameter ``parameter``: a declared option's flag, else ``--name-with-dashes``
+    (``save``, ``output``, ``profiles``: the CLI names its own options after the API's parameters).
+
+    Example:
+        >>> flag_for("random_state"), flag_for("save")
+        ('--seed', '--save')
+    """
+    declared = AdviseConfig.options()
+    return flag_of(parameter, declared[parameter][1]) if parameter in declared else "--" + parameter.replace("_", "-")
 
 
 def _help(spec: Option, default: Any) -> str:

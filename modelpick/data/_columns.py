@@ -104,7 +104,7 @@ def label_values(table: Table, column: str) -> tuple[str, ...]:
     if missing:
         phrase = _rows_phrase(table, missing, column, "have no label", "has no label")
         raise DataError(f"{phrase}. Label or remove {'them' if len(missing) > 1 else 'it'}.")
-    return tuple(labels)  # type: ignore[arg-type] - no None left
+    return tuple(label for label in labels if label is not None)  # none is left: missing ones raised above
 
 
 def _is_missing(value: Any) -> bool:

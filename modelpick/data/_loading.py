@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from modelpick._validation import instance_of, validate_params
+from modelpick._validation import Constraint, instance_of, validate_params
 from modelpick.data._columns import (
     LABEL_COLUMN_NAMES,
     TEXT_COLUMN_NAMES,
@@ -55,7 +55,7 @@ def _to_sample(
     )
 
 
-_LOAD_CONSTRAINTS = {
+_LOAD_CONSTRAINTS: dict[str, list[Constraint | None]] = {
     "text_column": [instance_of(str, "a column name"), None],
     "label_column": [instance_of(str, "a column name"), None],
     "require_labels": [instance_of(bool, "True or False")],
@@ -134,6 +134,6 @@ def load_builtin_sample(name: str = "demo_reviews") -> DatasetSample:
         raise UnknownNameError(f"Unknown built-in sample {name!r}. Built-in samples: {known}.") from None
     from importlib.resources import as_file, files
 
-    with as_file(files("modelpick.data").joinpath("builtin", filename)) as path:
+    with as_file(files("modelpick.data") / "builtin" / filename) as path:
         table = read_path(Path(path), where=f"built-in sample {name!r}", source=f"builtin:{name}")
     return _to_sample(table, text_column="text", label_column="label", require_labels=True)

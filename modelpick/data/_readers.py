@@ -114,7 +114,7 @@ def read_path(path: Path, *, where: str, source: str) -> Table:
     return _from_frame(frame, where=where, source=source, rows=list(range(1, len(frame) + 1)), row_noun="data row")
 
 
-def _read_with_pandas(path: Path, kind: str, *, where: str):  # noqa: ANN202 - pandas.DataFrame
+def _read_with_pandas(path: Path, kind: str, *, where: str):
     pd = require("pandas", purpose=f"read {kind} files")
     if kind == "parquet":
         require("pyarrow", purpose="read Parquet files")
@@ -220,7 +220,7 @@ def _from_records(
 ) -> Table:
     rows = list(range(len(records))) if rows is None else rows
     columns: dict[str, None] = {}  # insertion-ordered set: columns in first-seen order
-    for row, record in zip(rows, records):
+    for row, record in zip(rows, records, strict=True):
         if not isinstance(record, Mapping):
             raise DataError(
                 f"{row_noun.capitalize()} {row} of {where} is {_a(type(record).__name__)}, not a record. "
@@ -229,7 +229,7 @@ def _from_records(
         for key in record:
             columns.setdefault(str(key), None)
     # A key missing from a record is a missing cell, reported like an empty one.
-    values = {c: [] for c in columns}
+    values: dict[str, list[Any]] = {c: [] for c in columns}
     for record in records:
         plain = {str(k): v for k, v in record.items()}
         for c in columns:
@@ -248,7 +248,7 @@ def _from_frame(
             "each name is used once."
         )
     # tolist() turns numpy scalars into Python ones, so the checks that follow see int, float and str.
-    values = {name: frame[col].tolist() for name, col in zip(names, frame.columns)}
+    values = {name: frame[col].tolist() for name, col in zip(names, frame.columns, strict=True)}
     rows = frame.index.tolist() if rows is None else rows
     return Table(names, values, rows, where=where, source=source, row_noun=row_noun)
 

@@ -54,7 +54,9 @@ def bootstrap_accuracy_interval(
     values = np.asarray(correct, dtype=bool).ravel()
     n = values.size
     if n == 0:
-        raise EstimationError("Cannot compute an accuracy interval from an empty test set; hold out at least one example.")
+        raise EstimationError(
+            "Cannot compute an accuracy interval from an empty test set; hold out at least one example."
+        )
     if n_resamples < 1:
         raise EstimationError(f"The number of bootstrap resamples must be >= 1. Got {n_resamples!r} instead.")
     if not 0 < confidence < 1:
@@ -84,7 +86,9 @@ def wilson_interval(successes: int, n: int, *, confidence: float = 0.95) -> tupl
         (0.824, 1.0)
     """
     if n < 1:
-        raise EstimationError("Cannot compute an accuracy interval from an empty test set; hold out at least one example.")
+        raise EstimationError(
+            "Cannot compute an accuracy interval from an empty test set; hold out at least one example."
+        )
     if not 0 <= successes <= n:
         raise EstimationError(f"successes must be between 0 and n={n}. Got {successes!r} instead.")
     if not 0 < confidence < 1:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, ClassVar
 
-from modelpick._validation import Interval, instance_of, validate_params
+from modelpick._validation import Constraint, Interval, instance_of, validate_params
 
 __all__ = ["EstimationSettings"]
 
@@ -52,7 +52,7 @@ class EstimationSettings:
     cv_folds: int = 5
     probe_max_length: int = 256
 
-    _CONSTRAINTS = {
+    _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
         "num_threads": [Interval(Integral, 1, None)],
         "device": [_Device()],
         "random_state": [Interval(Integral, 0, None)],

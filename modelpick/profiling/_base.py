@@ -161,7 +161,7 @@ class Profiler(ABC):
         """Versions of the libraries that did the work, for the result."""
         return {}
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - optional hook: most profilers change nothing process-wide
         """Undo what :meth:`configure` changed process-wide, for callers that profile in their own
         process (a profiling child exits anyway)."""
 
@@ -211,8 +211,8 @@ class Profiler(ABC):
         threads = self.configure(settings)
         loaded = self.load(candidate, weights, split, settings)
         texts = draw_texts(split, settings)
-        loop = {"min_rounds": settings.min_rounds, "noise_threshold": settings.noise_threshold,
-                "max_time_s": settings.max_time_s}
+        loop: dict[str, Any] = {"min_rounds": settings.min_rounds, "noise_threshold": settings.noise_threshold,
+                                "max_time_s": settings.max_time_s}
         timer = self.timer(settings)
         with self.inference_context():
             inputs = self.prepare_inputs(loaded, texts, settings)

@@ -9,6 +9,7 @@ count.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
@@ -68,7 +69,7 @@ def matmul_peak_gflops(
         for size in sizes:
             a = torch.randn(size, size, generator=generator, dtype=torch.float32).to(device)
             b = torch.randn(size, size, generator=generator, dtype=torch.float32).to(device)
-            call: Callable[[], Any] = lambda: torch.mm(a, b)  # noqa: E731
+            call: Callable[[], Any] = functools.partial(torch.mm, a, b)
             call()  # the first call allocates and picks a kernel
             best = min(timer(call) for _ in range(repeats))
             best_rate = max(best_rate, 2.0 * size**3 / max(best, 1e-12) / 1e9)
@@ -86,7 +87,8 @@ def check_sanity(implied_gflops: float, peak_gflops: float, *, margin: float = S
         >>> check_sanity(500.0, 100.0)
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.ProfilingError: sanity gate: implied 500 GFLOP/s exceeds the measured matmul peak 100 GFLOP/s; the timing is wrong
+        modelpick.exceptions.ProfilingError: sanity gate: implied 500 GFLOP/s exceeds the measured matmul peak
+        100 GFLOP/s; the timing is wrong
     """
     if implied_gflops > margin * peak_gflops:
         raise ProfilingError(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral, Real
+from typing import ClassVar
 
-from modelpick._validation import Interval, Options, instance_of, validate_params
+from modelpick._validation import Constraint, Interval, Options, instance_of, validate_params
 
 __all__ = ["ProfileSettings"]
 
@@ -39,7 +40,8 @@ class ProfileSettings:
         >>> ProfileSettings(num_threads=0)
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.InvalidParameterError: The 'num_threads' parameter of ProfileSettings must be an integer >= 1. Got 0 instead.
+        modelpick.exceptions.InvalidParameterError: The 'num_threads' parameter of ProfileSettings must be an integer
+        >= 1. Got 0 instead.
     """
 
     num_threads: int = 1
@@ -53,7 +55,7 @@ class ProfileSettings:
     max_input_lengths: int = 32
     throughput_batches: int = 2
 
-    _CONSTRAINTS = {
+    _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
         "num_threads": [Interval(Integral, 1, None)],
         "device": [Options(("cpu", "cuda"))],
         "max_time_s": [Interval(Real, 0, None, closed="neither")],

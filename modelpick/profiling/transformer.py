@@ -43,7 +43,7 @@ APPROXIMATED_PREFIX = "approximated: regex word/punctuation pieces + 2 special t
 @dataclass(frozen=True)
 class _Loaded:
     model: Any
-    tokenizer: Any | None
+    tokenizer: Any  # None when the weights came without one
     config: Any
     parameters: int
     weights_on_disk_mb: float | None

@@ -22,7 +22,7 @@ RENDERERS: dict[str, type[Renderer]] = {
 }
 
 
-def render(recommendation: Recommendation, format: str = "text", **options: object) -> str:  # noqa: A002
+def render(recommendation: Recommendation, format: str = "text", **options: object) -> str:  # noqa: A002 - 'format' is the keyword users know
     """Render ``recommendation`` as ``format`` (``"text"``, ``"markdown"`` or ``"json"``)."""
     try:
         renderer_class = RENDERERS[format]
@@ -30,4 +30,4 @@ def render(recommendation: Recommendation, format: str = "text", **options: obje
         raise UnknownNameError(
             f"Unknown report format {format!r}. Choose one of: {', '.join(sorted(RENDERERS))}."
         ) from None
-    return renderer_class(**options).render(recommendation)  # type: ignore[arg-type]
+    return renderer_class(**options).render(recommendation)

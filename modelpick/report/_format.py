@@ -14,7 +14,8 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
         return ("not estimated", "", "")
     if q.accuracy is None:
         return ("unknown", "", "")  # the note says why; no method produced a figure to attribute
-    interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if q.accuracy_low is not None and q.accuracy_high is not None else ""
+    has_interval = q.accuracy_low is not None and q.accuracy_high is not None
+    interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if has_interval else ""
     return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
 
 
@@ -46,7 +47,8 @@ def machine_line(rec: Recommendation) -> str:
     e = rec.environment
     threads = rec.config.get("num_threads")
     gpu = f", GPU {e.gpu_name}" if e.gpu_name else ""
-    return f"{e.cpu_model} ({e.usable_cpus} usable CPUs{gpu}), {threads} torch threads, device {rec.config.get('device')}"
+    device = rec.config.get("device")
+    return f"{e.cpu_model} ({e.usable_cpus} usable CPUs{gpu}), {threads} torch threads, device {device}"
 
 
 def verdict(rec: Recommendation) -> str:
@@ -74,7 +76,9 @@ def notes(rec: Recommendation) -> list[str]:
         f"Quality basis: {rec.quality_basis}.",
     ]
     if any(r.quality is not None and r.quality.provenance == "published" for r in rec.results):
-        lines.append("'published' accuracy comes from the cited paper or model card, on its benchmark, not on your data.")
+        lines.append(
+            "'published' accuracy comes from the cited paper or model card, on its benchmark, not on your data."
+        )
     if any(r.candidate.weights_source == "architecture-only" for r in rec.results):
         lines.append(
             "architecture-only: no weights were found locally, in the Hugging Face cache, on the Hub or in a "
@@ -82,5 +86,7 @@ def notes(rec: Recommendation) -> list[str]:
             "exact, accuracy is unknown."
         )
     if any(r.profile is not None and r.profile.latency.noisy for r in rec.results):
-        lines.append("noisy: the repeat loop hit its time cap before timings were stable; treat those latencies with care.")
+        lines.append(
+            "noisy: the repeat loop hit its time cap before timings were stable; treat those latencies with care."
+        )
     return lines

@@ -5,7 +5,15 @@ from __future__ import annotations
 from typing import ClassVar
 
 from modelpick.report._base import Renderer
-from modelpick.report._format import accuracy_columns, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.report._format import (
+    accuracy_columns,
+    constraint_line,
+    data_line,
+    machine_line,
+    memory_cell,
+    notes,
+    verdict,
+)
 from modelpick.results import Recommendation
 
 __all__ = ["MarkdownRenderer"]

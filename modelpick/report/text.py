@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import io
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from modelpick.report._base import Renderer
-from modelpick.report._format import accuracy_columns, constraint_line, data_line, machine_line, memory_cell, notes, verdict
+from modelpick.report._format import (
+    accuracy_columns,
+    constraint_line,
+    data_line,
+    machine_line,
+    memory_cell,
+    notes,
+    verdict,
+)
 from modelpick.results import Recommendation
 
 __all__ = ["TextRenderer"]
@@ -30,8 +38,8 @@ class TextRenderer(Renderer):
         rec = recommendation
         buffer = io.StringIO()
         console = Console(
-            file=buffer, width=self.width or 200, force_terminal=self.color, color_system="standard" if self.color else None,
-            highlight=False,
+            file=buffer, width=self.width or 200, force_terminal=self.color,
+            color_system="standard" if self.color else None, highlight=False,
         )
         console.print(f"[bold]modelpick[/bold] · {rec.task}")
         console.print(f"Data:        {data_line(rec)}", markup=False, soft_wrap=True)
@@ -43,12 +51,13 @@ class TextRenderer(Renderer):
 
         pct = rec.constraints.latency_percentile
         table = Table(show_lines=False, header_style="bold", expand=False)
-        for header, justify in [
+        columns: list[tuple[str, Literal["left", "center", "right"]]] = [
             ("#", "right"), ("candidate", "left"), ("accuracy", "right"), ("95% CI", "center"), ("basis", "left"),
             ("p50 ms", "right"), (f"{pct} ms", "right"), ("/s @batch", "right"), ("mem MB", "right"),
             ("params", "right"), ("weights", "left"), ("front", "center"),
-        ]:
-            table.add_column(header, justify=justify, no_wrap=True)  # type: ignore[arg-type]
+        ]
+        for header, justify in columns:
+            table.add_column(header, justify=justify, no_wrap=True)
         front = set(rec.pareto_front)
         for result in rec.in_rank_order():
             p = result.profile
@@ -77,7 +86,8 @@ class TextRenderer(Renderer):
         console.print("[bold]How these numbers were obtained[/bold]")
         for line in notes(rec):
             console.print(f"  - {line}", markup=False, soft_wrap=True)
-        console.print("  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory).", markup=False, soft_wrap=True)
+        legend = "  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory)."
+        console.print(legend, markup=False, soft_wrap=True)
         # Trailing spaces rich pads lines with are noise in files and diffs.
         return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 

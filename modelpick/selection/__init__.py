@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from modelpick.results import CandidateResult, RankedCandidate, Rejection
 from modelpick.constraints import Constraints
+from modelpick.results import CandidateResult, RankedCandidate, Rejection
 from modelpick.selection._constraints import constraint_violations
 from modelpick.selection._pareto import pareto_front, pareto_mask
 from modelpick.selection._ranking import rank

@@ -48,7 +48,8 @@ def constraint_violations(result: CandidateResult, constraints: Constraints) -> 
     if constraints.min_accuracy is not None:
         accuracy = result.accuracy
         if accuracy is None:
-            reasons.append(f"{_unknown_accuracy_reason(result)}, so min_accuracy {constraints.min_accuracy:g} cannot be shown")
+            unknown = _unknown_accuracy_reason(result)
+            reasons.append(f"{unknown}, so min_accuracy {constraints.min_accuracy:g} cannot be shown")
         elif accuracy < constraints.min_accuracy:
             reasons.append(f"accuracy {accuracy:.3f} < {constraints.min_accuracy:g}")
     return tuple(reasons)

@@ -22,7 +22,8 @@ def pareto_mask(points: Sequence[Sequence[float]]) -> list[bool]:
     mask = []
     for i, p in enumerate(points):
         dominated = any(
-            all(q_k <= p_k for q_k, p_k in zip(q, p)) and any(q_k < p_k for q_k, p_k in zip(q, p))
+            all(q_k <= p_k for q_k, p_k in zip(q, p, strict=True))
+            and any(q_k < p_k for q_k, p_k in zip(q, p, strict=True))
             for j, q in enumerate(points)
             if j != i
         )

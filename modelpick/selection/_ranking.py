@@ -31,6 +31,12 @@ def _accuracy_text(result: CandidateResult) -> str:
     return f"accuracy {q.accuracy:.3f}{interval} ({q.method})"
 
 
+def _known(accuracy: float | None) -> float:
+    # Only candidates of known accuracy are ranked by it; None here would be a bug upstream.
+    assert accuracy is not None
+    return accuracy
+
+
 def _latency(result: CandidateResult, pct: str) -> float | None:
     return result.profile.latency.percentile_ms(pct) if result.profile is not None else None
 
@@ -44,37 +50,40 @@ def rank(
     worse; nothing here can say), ordered by latency.
     """
     pct = latency_percentile
-    inf = float("inf")
+
+    def speed_order(r: CandidateResult) -> tuple[float, str]:
+        latency = _latency(r, pct)
+        return (latency if latency is not None else float("inf"), r.name)
+
     known = sorted(
-        (r for r in feasible if r.accuracy is not None),
-        key=lambda r: (-r.accuracy, _latency(r, pct) if _latency(r, pct) is not None else inf, r.name),  # type: ignore[operator]
+        (r for r in feasible if r.accuracy is not None), key=lambda r: (-_known(r.accuracy), *speed_order(r))
     )
-    unknown = sorted(
-        (r for r in feasible if r.accuracy is None),
-        key=lambda r: (_latency(r, pct) if _latency(r, pct) is not None else inf, r.name),
-    )
+    unknown = sorted((r for r in feasible if r.accuracy is None), key=speed_order)
     front = set(pareto)
     ranked: list[RankedCandidate] = []
-    top = known[0] if known else None
     for result in known:
+        top = known[0]
         if result is top:
-            reason = f"Most accurate of the candidates that meet the constraints: {_accuracy_text(result)}, {_cost(result, pct)}."
+            reason = (
+                "Most accurate of the candidates that meet the constraints: "
+                f"{_accuracy_text(result)}, {_cost(result, pct)}."
+            )
         else:
-            reason = _relative_reason(result, top, pct)  # type: ignore[arg-type]
+            reason = _relative_reason(result, top, pct)
         ranked.append(RankedCandidate(len(ranked) + 1, result.name, reason, result.name in front))
     for result in unknown:
-        note = result.quality.note if result.quality is not None and result.quality.note else "accuracy was not estimated"
+        quality = result.quality
+        note = quality.note if quality is not None and quality.note else "accuracy was not estimated"
         reason = f"Meets the cost constraints ({_cost(result, pct)}) but its accuracy is unknown: {note}."
         ranked.append(RankedCandidate(len(ranked) + 1, result.name, reason, result.name in front))
     return tuple(ranked)
 
 
 def _relative_reason(result: CandidateResult, top: CandidateResult, pct: str) -> str:
-    gap = top.accuracy - result.accuracy  # type: ignore[operator]
+    accuracy = _known(result.accuracy)
+    gap = _known(top.accuracy) - accuracy
     q_top = top.quality
-    within = (
-        q_top is not None and q_top.accuracy_low is not None and result.accuracy >= q_top.accuracy_low  # type: ignore[operator]
-    )
+    within = q_top is not None and q_top.accuracy_low is not None and accuracy >= q_top.accuracy_low
     accuracy_part = f"{_accuracy_text(result)}, {gap:.3f} below #1" + (
         " (inside #1's 95% interval)" if within else ""
     )

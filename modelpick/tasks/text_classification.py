@@ -98,7 +98,7 @@ class TextClassification(Task):
         tp: Counter = Counter()
         fp: Counter = Counter()
         fn: Counter = Counter()
-        for t, p in zip(y_true, y_pred):
+        for t, p in zip(y_true, y_pred, strict=True):
             if t == p:
                 tp[t] += 1
             else:

@@ -343,7 +343,7 @@ def _check_latency(key: str, what: str, stats: LatencyStats) -> None:
     assert isinstance(stats, LatencyStats), f"{key}: {what} must be LatencyStats; got {type(stats).__name__}"
     assert isinstance(stats.n, int) and stats.n >= 1, f"{key}: {what}.n >= 1 is broken: n={stats.n!r}"
     percentiles = [stats.p50_ms, stats.p90_ms, stats.p95_ms, stats.p99_ms]
-    for name, value in zip(("p50_ms", "p90_ms", "p95_ms", "p99_ms"), percentiles):
+    for name, value in zip(("p50_ms", "p90_ms", "p95_ms", "p99_ms"), percentiles, strict=True):
         assert math.isfinite(value) and value > 0, f"{key}: {what}.{name} must be finite and > 0; got {value!r}"
     assert percentiles == sorted(percentiles), (
         f"{key}: {what} p50 <= p90 <= p95 <= p99 is broken: "

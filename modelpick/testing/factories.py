@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from modelpick.results import (
     CandidateInfo,
     CandidateResult,
@@ -9,9 +11,11 @@ from modelpick.results import (
     LatencyStats,
     LengthsSummary,
     ProfileResult,
+    Provenance,
     QualityEstimate,
     Recommendation,
     SampleSummary,
+    Status,
 )
 
 __all__ = ["make_latency", "make_recommendation", "make_result"]
@@ -32,16 +36,16 @@ def make_result(
     accuracy: float | None = 0.8,
     p90_ms: float = 10.0,
     memory_mb: float | None = 100.0,
-    status: str = "ok",
+    status: Status = "ok",
     reason: str = "",
     kind: str = "transformer",
-    provenance: str = "measured",
+    provenance: Provenance = "measured",
     weights_source: str | None = "local",
 ) -> CandidateResult:
     """A candidate result with the given headline numbers (``accuracy=None`` means unknown)."""
     info = CandidateInfo(name=name, kind=kind, family="test", source="catalog", weights_source=weights_source)
     if status != "ok":
-        return CandidateResult(info, status, reason)  # type: ignore[arg-type]
+        return CandidateResult(info, status, reason)
     profile = ProfileResult(
         candidate=name, device="cpu", num_threads=2, latency=make_latency(p90_ms / 1.2, p90_ms),
         throughput_batch_size=16, throughput_per_s=1000.0 / p90_ms, tokenize=None, peak_rss_mb=memory_mb,
@@ -52,19 +56,19 @@ def make_result(
         quality = QualityEstimate(name, "none", "unknown", None, note="architecture-only weights (random)")
     else:
         quality = QualityEstimate(
-            name, "linear-probe" if provenance == "measured" else "published", provenance,  # type: ignore[arg-type]
+            name, "linear-probe" if provenance == "measured" else "published", provenance,
             accuracy, accuracy - 0.03, min(1.0, accuracy + 0.03), macro_f1=accuracy - 0.01,
             n_train=300, n_test=100, citation="a paper" if provenance == "published" else None,
         )
     return CandidateResult(info, "ok", "", profile, quality)
 
 
-def make_recommendation(results: tuple[CandidateResult, ...], **constraints: float) -> Recommendation:
+def make_recommendation(results: tuple[CandidateResult, ...], **constraints: Any) -> Recommendation:
     """Run the real decision code over ``results`` and wrap it as a recommendation."""
     from modelpick.constraints import Constraints
     from modelpick.selection import decide
 
-    c = Constraints(**constraints)  # type: ignore[arg-type]
+    c = Constraints(**constraints)
     decision = decide(results, c)
     return Recommendation(
         task="text-classification",
