@@ -22,18 +22,11 @@ from modelpick.estimation import EstimationSettings, estimate_quality
 from modelpick.exceptions import CandidateTimeout, EstimationError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
 from modelpick.profiling import ProfileSettings, profile_in_child
-from modelpick.results import (
-    CandidateResult,
-    HardwareInfo,
-    ProfileResult,
-    ProfileSet,
-    QualityEstimate,
-    Recommendation,
-)
+from modelpick.results import CandidateResult, HardwareInfo, ProfileResult, ProfileSet, QualityEstimate, Recommendation
 from modelpick.selection import decide
 from modelpick.tasks import Task, get_task
 
-__all__ = ["ProgressEvent", "advise", "profile_candidates"]
+__all__ = ["ProgressEvent", "advise", "measurement_settings", "profile_candidates"]
 
 MEASURED_BASIS = "measured on your sample (held-out split, same for every candidate)"
 PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its citation"
@@ -103,31 +96,24 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
     num_threads = config.num_threads or default_num_threads()
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware, device, num_threads,
-        _profile_settings(config, num_threads=num_threads, device=device),
-        _estimation_settings(config, num_threads=num_threads, device=device),
+        *measurement_settings(config, num_threads=num_threads, device=device),
     )
 
 
-def _profile_settings(config: AdviseConfig, *, num_threads: int, device: str) -> ProfileSettings:
-    # The orchestrator translates options into measurement settings; measurement never reads the config.
-    return ProfileSettings(
-        num_threads=num_threads,
-        device=device,
-        max_time_s=config.max_profile_time_s,
-        throughput_batch_size=config.throughput_batch_size,
-        random_state=config.random_state,
-        trust_remote_code=config.trust_remote_code,
-    )
+def measurement_settings(
+    config: AdviseConfig, *, num_threads: int, device: str
+) -> tuple[ProfileSettings, EstimationSettings]:
+    """The settings each measurement needs, from the options; threads and device already resolved.
 
-
-def _estimation_settings(config: AdviseConfig, *, num_threads: int, device: str) -> EstimationSettings:
-    return EstimationSettings(
-        num_threads=num_threads,
-        device=device,
-        random_state=config.random_state,
-        timeout_s=config.timeout_s,
-        trust_remote_code=config.trust_remote_code,
+    The orchestrator is the one place that translates options into settings: measurement never reads
+    the config (an import-linter contract holds it to that).
+    """
+    shared: dict[str, Any] = {"num_threads": num_threads, "device": device, "random_state": config.random_state,
+              "trust_remote_code": config.trust_remote_code}
+    profiling = ProfileSettings(
+        max_time_s=config.max_profile_time_s, throughput_batch_size=config.throughput_batch_size, **shared
     )
+    return profiling, EstimationSettings(timeout_s=config.timeout_s, **shared)
 
 
 def _measure(

@@ -11,13 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from modelpick._validation import Constraint, instance_of, validate_params
-from modelpick.data._columns import (
-    LABEL_COLUMN_NAMES,
-    TEXT_COLUMN_NAMES,
-    label_values,
-    resolve_columns,
-    text_values,
-)
+from modelpick.data._columns import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, label_values, resolve_columns, text_values
 from modelpick.data._readers import SUPPORTED_SUFFIXES, Table, read_path, read_source
 from modelpick.data._sample import DatasetSample
 from modelpick.exceptions import DataError, UnknownNameError

@@ -13,11 +13,7 @@ from typing import Any
 
 from modelpick._errors import reraised_as
 from modelpick._imports import require
-from modelpick.estimation._intervals import (
-    bootstrap_accuracy_interval,
-    choose_cv_folds,
-    wilson_interval,
-)
+from modelpick.estimation._intervals import bootstrap_accuracy_interval, choose_cv_folds, wilson_interval
 from modelpick.exceptions import EstimationError
 from modelpick.results import QualityEstimate
 

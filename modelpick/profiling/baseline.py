@@ -14,11 +14,7 @@ from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates.baseline import BaselineCandidate
-from modelpick.data._sample import (
-    TOKEN_LENGTH_METHOD,
-    DataSplit,
-    approximate_token_lengths,
-)
+from modelpick.data._sample import TOKEN_LENGTH_METHOD, DataSplit, approximate_token_lengths
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._base import PreparedInputs, Profiler, cyclic_batches
 from modelpick.profiling._settings import ProfileSettings

@@ -16,19 +16,8 @@ from typing import Any, ClassVar
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit, approximate_token_lengths
 from modelpick.exceptions import ProfilingError
-from modelpick.profiling._base import (
-    Checks,
-    PreparedInputs,
-    Profiler,
-    cyclic_batches,
-    median_length_indices,
-)
-from modelpick.profiling._sanity import (
-    SANITY_MARGIN,
-    check_sanity,
-    count_forward_flops,
-    matmul_peak_gflops,
-)
+from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches, median_length_indices
+from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import Measurement
 from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer

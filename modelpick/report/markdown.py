@@ -4,16 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from modelpick.report import _format as fmt
 from modelpick.report._base import Renderer
-from modelpick.report._format import (
-    accuracy_columns,
-    constraint_line,
-    data_line,
-    machine_line,
-    memory_cell,
-    notes,
-    verdict,
-)
 from modelpick.results import Recommendation
 
 __all__ = ["MarkdownRenderer"]
@@ -35,11 +27,11 @@ class MarkdownRenderer(Renderer):
         lines = [
             f"# modelpick: {rec.task}",
             "",
-            f"**{_cell(verdict(rec))}**",
+            f"**{_cell(fmt.verdict(rec))}**",
             "",
-            f"- Data: {_cell(data_line(rec))}",
-            f"- Machine: {_cell(machine_line(rec))}",
-            f"- Constraints: {_cell(constraint_line(rec))}",
+            f"- Data: {_cell(fmt.data_line(rec))}",
+            f"- Machine: {_cell(fmt.machine_line(rec))}",
+            f"- Constraints: {_cell(fmt.constraint_line(rec))}",
             "",
             f"| # | candidate | accuracy | 95% CI | basis | p50 ms | {pct} ms | mem MB | weights | Pareto |",
             "|---:|---|---:|:---:|---|---:|---:|---:|---|:---:|",
@@ -52,10 +44,10 @@ class MarkdownRenderer(Renderer):
                     _cell(x) for x in (
                         str(rec.rank_of(result.name) or "-"),
                         f"`{result.name}`",
-                        *(accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
+                        *(fmt.accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                         f"{p.latency.p50_ms:.2f}" if p else "-",
                         f"{p.latency.percentile_ms(pct):.2f}" if p else "-",
-                        memory_cell(result),
+                        fmt.memory_cell(result),
                         result.candidate.weights_source or "-",
                         "yes" if result.name in front else "",
                     )
@@ -68,5 +60,5 @@ class MarkdownRenderer(Renderer):
             lines += ["", "## Rejected", ""]
             lines += [f"- `{r.name}`: {'; '.join(r.reasons)}" for r in rec.rejected]
         lines += ["", "## How these numbers were obtained", ""]
-        lines += [f"- {line}" for line in notes(rec)]
+        lines += [f"- {line}" for line in fmt.notes(rec)]
         return "\n".join(lines) + "\n"

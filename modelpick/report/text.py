@@ -5,16 +5,8 @@ from __future__ import annotations
 import io
 from typing import ClassVar, Literal
 
+from modelpick.report import _format as fmt
 from modelpick.report._base import Renderer
-from modelpick.report._format import (
-    accuracy_columns,
-    constraint_line,
-    data_line,
-    machine_line,
-    memory_cell,
-    notes,
-    verdict,
-)
 from modelpick.results import Recommendation
 
 __all__ = ["TextRenderer"]
@@ -42,11 +34,11 @@ class TextRenderer(Renderer):
             color_system="standard" if self.color else None, highlight=False,
         )
         console.print(f"[bold]modelpick[/bold] · {rec.task}")
-        console.print(f"Data:        {data_line(rec)}", markup=False, soft_wrap=True)
-        console.print(f"Machine:     {machine_line(rec)}", markup=False, soft_wrap=True)
-        console.print(f"Constraints: {constraint_line(rec)}", markup=False, soft_wrap=True)
+        console.print(f"Data:        {fmt.data_line(rec)}", markup=False, soft_wrap=True)
+        console.print(f"Machine:     {fmt.machine_line(rec)}", markup=False, soft_wrap=True)
+        console.print(f"Constraints: {fmt.constraint_line(rec)}", markup=False, soft_wrap=True)
         console.print()
-        console.print(verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False, soft_wrap=True)
+        console.print(fmt.verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False, soft_wrap=True)
         console.print()
 
         pct = rec.constraints.latency_percentile
@@ -64,11 +56,11 @@ class TextRenderer(Renderer):
             table.add_row(
                 str(rec.rank_of(result.name) or "-"),
                 result.name,
-                *(accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
+                *(fmt.accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                 f"{p.latency.p50_ms:.2f}" if p else "-",
                 f"{p.latency.percentile_ms(pct):.2f}" + (" ~" if p.latency.noisy else "") if p else "-",
                 f"{p.throughput_per_s:.0f} @{p.throughput_batch_size}" if p else "-",
-                memory_cell(result),
+                fmt.memory_cell(result),
                 _millions(p.parameters) if p else "-",
                 result.candidate.weights_source or "-",
                 "*" if result.name in front else "",
@@ -84,7 +76,7 @@ class TextRenderer(Renderer):
             for rejection in rec.rejected:
                 console.print(f"  {rejection.name}: {'; '.join(rejection.reasons)}", markup=False, soft_wrap=True)
         console.print("[bold]How these numbers were obtained[/bold]")
-        for line in notes(rec):
+        for line in fmt.notes(rec):
             console.print(f"  - {line}", markup=False, soft_wrap=True)
         legend = "  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory)."
         console.print(legend, markup=False, soft_wrap=True)

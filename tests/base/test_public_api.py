@@ -37,7 +37,6 @@ def test_isolation_reports_value_exception_crash_and_timeout():
     import time
 
     from modelpick._isolation import run_in_child
-
     from modelpick.exceptions import CandidateTimeout, ModelpickError
 
     assert run_in_child(divmod, 7, 2, timeout_s=60) == (3, 1)
@@ -51,7 +50,6 @@ def test_isolation_reports_value_exception_crash_and_timeout():
 
 def test_isolation_gives_modelpick_errors_as_their_message_alone():
     from modelpick._isolation import run_in_child
-
     from modelpick.exceptions import ModelpickError
 
     with pytest.raises(ModelpickError) as info:

@@ -15,14 +15,19 @@ def _offline(monkeypatch):
 
 
 @pytest.fixture
-def reviews_csv(tmp_path):
-    """A small real CSV with three well-separated classes."""
-    rows = ["review,label"]
-    topics = {
+def topics():
+    """Three well-separated classes of support messages, three phrasings each."""
+    return {
         "billing": ["refund my payment", "charged twice on my invoice", "billing error on my card"],
         "shipping": ["parcel arrived late", "delivery never came", "tracking number for my package"],
         "technical": ["the app crashes on start", "login page shows an error", "the website is very slow"],
     }
+
+
+@pytest.fixture
+def reviews_csv(tmp_path, topics):
+    """A small real CSV with three well-separated classes."""
+    rows = ["review,label"]
     for label, texts in topics.items():
         for i in range(8):
             rows.append(f"\"{texts[i % 3]} please help {i}\",{label}")

@@ -39,14 +39,11 @@ def test_each_declared_option_is_a_flag_with_its_default_choices_and_help(comman
             assert tuple(action.choices) == tuple(choices[0].values), name
 
 
-def _every_option_changed(tmp_path, command: str) -> tuple[list[str], dict[str, object]]:
+def _every_option_changed(tmp_path, topics, command: str) -> tuple[list[str], dict[str, object]]:
     """A real sample with non-standard column names, and a non-default value for every option of ``command``."""
     rows = ["id,ticket_text,tag"]
-    topics = {
-        "billing": ["refund my payment", "charged twice on my invoice", "billing error on my card"],
-        "shipping": ["parcel arrived late", "delivery never came", "tracking number for my package"],
-    }
-    for label, texts in topics.items():
+    for label in ("billing", "shipping"):
+        texts = topics[label]
         for i in range(9):
             # The id column is longer than the texts, so detection alone would pick it: --text-column must arrive.
             rows.append(f"{'x' * 80}{i}{label},\"{texts[i % 3]} {i}\",{label}")
@@ -78,8 +75,8 @@ def _every_option_changed(tmp_path, command: str) -> tuple[list[str], dict[str, 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("command", ["advise", "profile"])
-def test_every_option_given_on_the_command_line_reaches_the_run(command, capsys, tmp_path):
-    argv, expected = _every_option_changed(tmp_path, command)
+def test_every_option_given_on_the_command_line_reaches_the_run(command, capsys, tmp_path, topics):
+    argv, expected = _every_option_changed(tmp_path, topics, command)
     code = main(argv)
     captured = capsys.readouterr()
     assert code == 0, captured.err

@@ -11,12 +11,7 @@ import pytest
 from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates.baseline import BaselineCandidate
 from modelpick.candidates.transformer import TransformerCandidate
-from modelpick.estimation import (
-    ARCHITECTURE_ONLY_NOTE,
-    QUALITY_ESTIMATORS,
-    QualityEstimator,
-    estimate_quality,
-)
+from modelpick.estimation import ARCHITECTURE_ONLY_NOTE, QUALITY_ESTIMATORS, QualityEstimator, estimate_quality
 from modelpick.estimation.cross_validation import CrossValidationEstimator
 from modelpick.estimation.linear_probe import LinearProbeEstimator
 from modelpick.estimation.published import PublishedEstimator

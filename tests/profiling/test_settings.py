@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from modelpick.exceptions import InvalidParameterError, UnknownNameError
-from modelpick.profiling import PROFILERS, ProfileSettings, Profiler, baseline_rss_mb, get_profiler
+from modelpick.profiling import PROFILERS, Profiler, ProfileSettings, baseline_rss_mb, get_profiler
 from modelpick.profiling._base import cyclic_batches, draw_texts, median_length_indices
 
 

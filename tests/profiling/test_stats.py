@@ -8,8 +8,8 @@ import statistics
 
 import pytest
 
-from modelpick.exceptions import InvalidParameterError
 from modelpick._numeric import percentile
+from modelpick.exceptions import InvalidParameterError
 from modelpick.profiling._stats import measure, noise_of, relative_iqr, summarize_timings
 
 
