@@ -11,6 +11,7 @@ from __future__ import annotations
 from modelpick._version import __version__
 from modelpick.api import available_candidates, available_tasks, load_profiles, profile, recommend
 from modelpick.config import AdviseConfig
+from modelpick.constraints import Constraints
 from modelpick.data import DatasetSample, load_sample
 from modelpick.exceptions import ModelpickError
 from modelpick.results import CandidateResult, ProfileResult, ProfileSet, QualityEstimate, Recommendation
@@ -18,6 +19,7 @@ from modelpick.results import CandidateResult, ProfileResult, ProfileSet, Qualit
 __all__ = [
     "AdviseConfig",
     "CandidateResult",
+    "Constraints",
     "DatasetSample",
     "ModelpickError",
     "ProfileResult",

@@ -149,3 +149,14 @@ def test_internal_error_is_exit_1_in_one_line_and_debug_shows_it(capsys, monkeyp
     assert err == "internal error: RuntimeError: something inside broke (run with --debug for the traceback)"
     with pytest.raises(RuntimeError, match="something inside broke"):
         main(["advise", "--data", str(reviews_csv), *FAST, "--debug"])
+
+
+def test_a_test_size_that_leaves_one_training_example_is_refused_before_measuring(capsys, reviews_csv):
+    # 8 examples per class: holding out 0.8 would leave 1 or 2 per class to train on.
+    code = main(["advise", "--data", str(reviews_csv), "--test-size", "0.8", "--candidate", "tfidf-logreg", "--threads", "1"])
+    err = _one_line_error(capsys)
+    assert code == 2
+    assert err == (
+        "error: test_size=0.8 leaves 4 of 24 examples for training, fewer than 2 for each of the 3 classes; "
+        "every class needs 2 training examples. Use test_size <= 0.75."
+    )
