@@ -158,22 +158,27 @@ def _read_json_text(path: Path, *, where: str) -> str:
         ) from exc
 
 
+_ONE_RECORD_PER_LINE = "Each line must hold one record like {\"text\": \"...\", \"label\": \"...\"}."
+
+
+def _parse_json(text: str, *, what: str, fix: str, one_line: bool) -> Any:
+    """``json.loads(text)``, or a :class:`DataError` saying ``what`` is not valid JSON, where, and ``fix``."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        position = f"column {exc.colno}" if one_line else f"line {exc.lineno} column {exc.colno}"
+        raise DataError(f"{what} is not valid JSON ({exc.msg}, {position}). {fix}") from exc
+
+
 def _read_jsonl(path: Path, *, where: str, source: str) -> Table:
     records, lines = [], []
     for number, line in enumerate(_read_json_text(path, where=where).splitlines(), start=1):
         if not line.strip():
             continue  # a blank line holds no record (most files end with one)
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DataError(
-                f"Line {number} of {where!r} is not valid JSON ({exc.msg}, column {exc.colno}). "
-                "Each line must hold one record like {\"text\": \"...\", \"label\": \"...\"}."
-            ) from exc
+        record = _parse_json(line, what=f"Line {number} of {where!r}", fix=_ONE_RECORD_PER_LINE, one_line=True)
         if not isinstance(record, dict):
             raise DataError(
-                f"Line {number} of {where!r} holds a JSON {_json_type(record)}, not a record. Each line "
-                "must hold one record like {\"text\": \"...\", \"label\": \"...\"}."
+                f"Line {number} of {where!r} holds a JSON {_json_type(record)}, not a record. {_ONE_RECORD_PER_LINE}"
             )
         records.append(record)
         lines.append(number)
@@ -181,13 +186,10 @@ def _read_jsonl(path: Path, *, where: str, source: str) -> Table:
 
 
 def _read_json(path: Path, *, where: str, source: str) -> Table:
-    try:
-        data = json.loads(_read_json_text(path, where=where))
-    except json.JSONDecodeError as exc:
-        raise DataError(
-            f"{where!r} is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno}). "
-            "Fix it, or use JSON Lines (.jsonl) with one record per line."
-        ) from exc
+    data = _parse_json(
+        _read_json_text(path, where=where), what=repr(where),
+        fix="Fix it, or use JSON Lines (.jsonl) with one record per line.", one_line=False,
+    )
     if not isinstance(data, list):
         if isinstance(data, dict):
             detail = f"a dict with keys {quote_list(list(data))}"
