@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from modelpick._errors import one_line
 from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
 from modelpick.candidates._base import Candidate
@@ -157,7 +158,7 @@ def _measure(
     except ModelpickError as exc:
         return CandidateResult(info, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
-        return CandidateResult(info, "failed", f"internal error: {type(exc).__name__}: {exc}")
+        return CandidateResult(info, "failed", f"internal error: {one_line(exc)}")
 
 
 def _run_candidates(

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
+from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
@@ -56,7 +57,7 @@ def load_profiles(path: str | Path) -> ProfileSet:
         return ProfileSet.from_json(path.read_text(encoding="utf-8"))
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(
-            f"'{path}' is not a modelpick profiles file ({type(exc).__name__}: {exc}). "
+            f"'{path}' is not a modelpick profiles file ({one_line(exc)}). "
             "Write one with: modelpick profile --save FILE"
         ) from exc
 

@@ -124,7 +124,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        print(f"internal error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
+        from modelpick._errors import one_line
+
+        print(f"internal error: {one_line(exc)} (run with --debug for the traceback)", file=sys.stderr)
         return EXIT_INTERNAL
 
 
