@@ -107,3 +107,22 @@ def test_no_constraints_ranks_every_ok_candidate():
 def test_boundary_is_inclusive(latency):
     assert constraint_violations(make_result("m", p90_ms=latency), Constraints(max_latency_ms=20)) == ()
     assert constraint_violations(make_result("m", p90_ms=20.0), Constraints(max_latency_ms=20)) == ()
+
+
+def test_memory_on_a_gpu_is_the_gpu_memory_everywhere():
+    import dataclasses
+
+    from modelpick.report._format import memory_cell
+
+    cpu = make_result("cpu-model", memory_mb=400.0)
+    profile = dataclasses.replace(cpu.profile, device="cuda:0", peak_rss_mb=900.0, peak_gpu_mb=250.0)
+    gpu = dataclasses.replace(cpu, candidate=dataclasses.replace(cpu.candidate, name="gpu-model"), profile=profile)
+    assert (cpu.profile.memory_mb, cpu.profile.memory_on_gpu) == (400.0, False)
+    assert (gpu.profile.memory_mb, gpu.profile.memory_on_gpu) == (250.0, True)
+    # The limit, the ranking's wording and the report all read the same figure.
+    limit = Constraints(max_memory_mb=300)
+    assert constraint_violations(gpu, limit) == ()
+    assert constraint_violations(cpu, limit) == ("peak memory 400 MB > 300 MB",)
+    assert memory_cell(gpu) == "250 (GPU)" and memory_cell(cpu) == "400"
+    decision = decide([cpu, gpu], limit)
+    assert [r.name for r in decision.ranked] == ["gpu-model"] and "250 MB" in decision.ranked[0].reason
