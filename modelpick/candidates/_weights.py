@@ -114,7 +114,6 @@ def display_path(path: Path) -> str:
     return text
 
 
-
 def _from_cache(repo_ids: tuple[str, ...], cache: Path) -> tuple[Path | None, str]:
     """The first cached snapshot of ``repo_ids`` with config and weights, else why there is none."""
     shown = display_path(cache)

@@ -25,18 +25,19 @@ class TextClassification(Task):
     metrics: ClassVar[tuple[str, ...]] = ("accuracy", "macro_f1")
     primary_metric: ClassVar[str] = "accuracy"
     builtin_sample: ClassVar[str] = "demo_reviews"
-    # Two examples of each class to train on (one alone cannot be cross-validated) and one to test on.
-    min_examples_per_class: ClassVar[int] = 3
 
     def validate_labels(self, labels: Sequence[str], *, source: str) -> None:
-        """Check there are at least 2 classes and at least 3 examples of every class.
+        """Check there are labels and at least 2 classes.
+
+        How many examples each class needs is the split's rule (2 to train on, 1 to test on), checked
+        where the split is made (:meth:`modelpick.data.DatasetSample.split`), so it is stated once.
 
         Args:
             labels: One label (a string) per example.
             source: Names the sample in error messages, e.g. ``"reviews.csv"``.
 
         Raises:
-            DataError: No labels, a single class, or a class with fewer than 3 examples.
+            DataError: No labels, or a single class.
 
         Example:
             >>> TextClassification().validate_labels(["pos", "pos"], source="reviews.csv")
@@ -55,22 +56,6 @@ class TextClassification(Task):
             raise DataError(
                 f"The sample ({source}) has only one class ({only!r}); text classification needs at "
                 "least 2. Add examples of another class."
-            )
-        need = self.min_examples_per_class
-        small = sorted((c for c, k in counts.items() if k < need), key=lambda c: (counts[c], c))
-        if len(small) == 1:
-            (c,) = small
-            examples = f"{counts[c]} example{'s' if counts[c] != 1 else ''}"
-            raise DataError(
-                f"Class {c!r} has only {examples} in the sample ({source}); every class needs at least "
-                f"{need} (2 to train on, 1 to test on). Add examples of {c!r} or remove it."
-            )
-        if small:
-            described = ", ".join(f"{c!r} ({counts[c]})" for c in small)
-            raise DataError(
-                f"Classes {described} have fewer than {need} examples in the sample ({source}); every "
-                f"class needs at least {need} (2 to train on, 1 to test on). Add examples or remove "
-                "those classes."
             )
 
     def score(self, y_true: Sequence[str], y_pred: Sequence[str]) -> dict[str, float]:

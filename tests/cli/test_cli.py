@@ -160,3 +160,13 @@ def test_a_test_size_that_leaves_one_training_example_is_refused_before_measurin
         "error: test_size=0.8 leaves 4 of 24 examples for training, fewer than 2 for each of the 3 classes; "
         "every class needs 2 training examples. Use test_size <= 0.75."
     )
+
+
+def test_a_class_too_small_to_train_and_test_is_refused_before_measuring(capsys, tmp_path):
+    path = tmp_path / "small.csv"
+    path.write_text("text,label\n" + "".join(f"refund please {i},billing\n" for i in range(6)) + "app crash,technical\nslow app,technical\n")
+    assert main(["advise", "--data", str(path), "--candidate", "tfidf-logreg", "--threads", "1"]) == 2
+    assert _one_line_error(capsys) == (
+        f"error: Class 'technical' has only 2 examples in the sample ({path}); a stratified split needs at least "
+        "3 per class: 2 to train on, 1 to test on. Add examples of that class or remove it."
+    )
