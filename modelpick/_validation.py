@@ -18,6 +18,11 @@ from modelpick.exceptions import InvalidParameterError
 
 __all__ = [
     "ALL_COMMANDS",
+    "BOOLEAN",
+    "COUNT",
+    "FRACTION",
+    "POSITIVE_NUMBER",
+    "SEED",
     "Constraint",
     "Interval",
     "Option",
@@ -125,6 +130,14 @@ class _InstanceOf:
 def instance_of(kind: type, description: str) -> _InstanceOf:
     """A constraint satisfied by instances of ``kind``, described as ``description``."""
     return _InstanceOf(kind, description)
+
+
+# The rules that options and measurement settings share, named once so each is written once.
+POSITIVE_NUMBER = Interval(Real, 0, None, closed="neither")  # limits and durations
+COUNT = Interval(Integral, 1, None)  # threads, batch sizes, resamples
+SEED = Interval(Integral, 0, None)
+FRACTION = Interval(Real, 0, 1, closed="neither")
+BOOLEAN = instance_of(bool, "True or False")
 
 
 def join_words(words: Sequence[str]) -> str:

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from numbers import Integral, Real
 from typing import Any
 
 from modelpick._validation import (
     ALL_COMMANDS,
-    Interval,
+    BOOLEAN,
+    COUNT,
+    FRACTION,
+    POSITIVE_NUMBER,
+    SEED,
     Options,
     StrSequence,
     declared_options,
@@ -96,36 +99,36 @@ class AdviseConfig:
         help="column holding the labels (default: detected)",
     )
     test_size: float = option(
-        0.25, Interval(Real, 0, 1, closed="neither"), metavar="F", commands=("advise", "compare"),
+        0.25, FRACTION, metavar="F", commands=("advise", "compare"),
         help="fraction of the sample held out for scoring, stratified",
     )
     random_state: int = option(
-        0, Interval(Integral, 0, None), flag="--seed", metavar="N", help="seed of every random choice",
+        0, SEED, flag="--seed", metavar="N", help="seed of every random choice",
     )
     num_threads: int | None = option(
-        None, Interval(Integral, 1, None), None, flag="--threads", metavar="N",
+        None, COUNT, None, flag="--threads", metavar="N",
         help="torch threads per candidate (default: all usable CPUs)",
     )
     device: str = option("auto", Options(("auto", "cpu", "cuda")), help="where to run; auto: CUDA when present")
     timeout_s: float = option(
-        600.0, Interval(Real, 0, None, closed="neither"), metavar="S", help="limit per candidate process, in s",
+        600.0, POSITIVE_NUMBER, metavar="S", help="limit per candidate process, in s",
     )
     max_profile_time_s: float = option(
-        4.0, Interval(Real, 0, None, closed="neither"), metavar="S",
+        4.0, POSITIVE_NUMBER, metavar="S",
         help="time cap of one latency measurement loop, in s",
     )
     throughput_batch_size: int = option(
-        16, Interval(Integral, 1, None), metavar="N", help="batch size of the throughput figure",
+        16, COUNT, metavar="N", help="batch size of the throughput figure",
     )
     allow_download: bool = option(
-        True, instance_of(bool, "True or False"), flag="--offline",
+        True, BOOLEAN, flag="--offline",
         help="never download weights from the Hugging Face Hub",
     )
     trust_remote_code: bool = option(
-        False, instance_of(bool, "True or False"), help="allow model code from the Hub (off by default)",
+        False, BOOLEAN, help="allow model code from the Hub (off by default)",
     )
     estimate_quality: bool = option(
-        True, instance_of(bool, "True or False"), flag="--no-quality", commands=("advise",),
+        True, BOOLEAN, flag="--no-quality", commands=("advise",),
         help="measure cost only; skip accuracy estimates",
     )
     constraints: Constraints = field(init=False, repr=False, compare=False)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from numbers import Integral, Real
 
 from modelpick._serialization import Serializable
-from modelpick._validation import Interval, Options, invalid_parameter, option, validate_options
+from modelpick._validation import POSITIVE_NUMBER, Interval, Options, invalid_parameter, option, validate_options
 
 __all__ = ["LATENCY_PERCENTILES", "Constraints"]
 
@@ -41,11 +41,11 @@ class Constraints(Serializable):
     """
 
     max_latency_ms: float | None = option(
-        None, Interval(Real, 0, None, closed="neither"), None, metavar="MS", commands=("advise",),
+        None, POSITIVE_NUMBER, None, metavar="MS", commands=("advise",),
         help="limit on batch-1 latency at --latency-percentile, in ms",
     )
     max_memory_mb: float | None = option(
-        None, Interval(Real, 0, None, closed="neither"), None, metavar="MB", commands=("advise",),
+        None, POSITIVE_NUMBER, None, metavar="MB", commands=("advise",),
         help="limit on peak memory above the baseline process, in MiB",
     )
     min_accuracy: float | None = option(

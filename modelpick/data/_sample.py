@@ -7,7 +7,7 @@ because other packages import them from ``modelpick.data._sample``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from modelpick.data._split import DataSplit, stratified_split
 from modelpick.data._stats import TOKEN_LENGTH_METHOD, approximate_token_lengths, summarize
@@ -29,7 +29,6 @@ class DatasetSample:
     source: str
     text_column: str
     label_column: str | None
-    _summary: SampleSummary | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         # A guard for samples built by hand (tests, plug-ins); load_sample already checks all of this

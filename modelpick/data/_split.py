@@ -11,9 +11,8 @@ import random
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from numbers import Integral, Real
 
-from modelpick._validation import Interval, validate_params
+from modelpick._validation import FRACTION, SEED, validate_params
 from modelpick.exceptions import DataError
 
 __all__ = ["DataSplit", "stratified_split"]
@@ -156,8 +155,8 @@ def stratified_split(
     validate_params(
         {"test_size": test_size, "random_state": random_state},
         {
-            "test_size": [Interval(Real, 0, 1, closed="neither")],
-            "random_state": [Interval(Integral, 0, None)],
+            "test_size": [FRACTION],
+            "random_state": [SEED],
         },
         caller="split",
     )

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import Any, ClassVar
 
-from modelpick._validation import Constraint, Interval, instance_of, validate_params
+from modelpick._validation import BOOLEAN, COUNT, POSITIVE_NUMBER, SEED, Constraint, Interval, validate_params
 
 __all__ = ["EstimationSettings"]
 
@@ -53,12 +53,12 @@ class EstimationSettings:
     probe_max_length: int = 256
 
     _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
-        "num_threads": [Interval(Integral, 1, None)],
+        "num_threads": [COUNT],
         "device": [_Device()],
-        "random_state": [Interval(Integral, 0, None)],
-        "timeout_s": [Interval(Real, 0, None, closed="neither")],
-        "trust_remote_code": [instance_of(bool, "True or False")],
-        "n_bootstrap": [Interval(Integral, 1, None)],
+        "random_state": [SEED],
+        "timeout_s": [POSITIVE_NUMBER],
+        "trust_remote_code": [BOOLEAN],
+        "n_bootstrap": [COUNT],
         "cv_folds": [Interval(Integral, 2, None)],
         "probe_max_length": [Interval(Integral, 2, None)],
     }

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral, Real
+from numbers import Integral
 from typing import ClassVar
 
-from modelpick._validation import Constraint, Interval, Options, instance_of, validate_params
+from modelpick._validation import BOOLEAN, COUNT, POSITIVE_NUMBER, SEED, Constraint, Interval, Options, validate_params
 
 __all__ = ["ProfileSettings"]
 
@@ -56,16 +56,16 @@ class ProfileSettings:
     throughput_batches: int = 2
 
     _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
-        "num_threads": [Interval(Integral, 1, None)],
+        "num_threads": [COUNT],
         "device": [Options(("cpu", "cuda"))],
-        "max_time_s": [Interval(Real, 0, None, closed="neither")],
-        "throughput_batch_size": [Interval(Integral, 1, None)],
-        "random_state": [Interval(Integral, 0, None)],
-        "trust_remote_code": [instance_of(bool, "True or False")],
+        "max_time_s": [POSITIVE_NUMBER],
+        "throughput_batch_size": [COUNT],
+        "random_state": [SEED],
+        "trust_remote_code": [BOOLEAN],
         "min_rounds": [Interval(Integral, 2, None)],
-        "noise_threshold": [Interval(Real, 0, None, closed="neither")],
-        "max_input_lengths": [Interval(Integral, 1, None)],
-        "throughput_batches": [Interval(Integral, 1, None)],
+        "noise_threshold": [POSITIVE_NUMBER],
+        "max_input_lengths": [COUNT],
+        "throughput_batches": [COUNT],
     }
 
     def __post_init__(self) -> None:
