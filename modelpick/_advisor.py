@@ -63,8 +63,7 @@ class _Run:
     measured_quality: bool
     candidates: tuple[Candidate, ...]
     hardware: HardwareInfo
-    device: str
-    num_threads: int
+    # Threads and device, resolved once, live in the settings (profile_settings.num_threads / .device).
     profile_settings: ProfileSettings
     estimation_settings: EstimationSettings
 
@@ -96,7 +95,7 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
         hardware = detect_gpu(hardware)
     num_threads = config.num_threads or default_num_threads()
     return _Run(
-        config, task, sample, split, measured_quality, candidates, hardware, device, num_threads,
+        config, task, sample, split, measured_quality, candidates, hardware,
         *measurement_settings(config, num_threads=num_threads, device=device),
     )
 
@@ -109,8 +108,10 @@ def measurement_settings(
     The orchestrator is the one place that translates options into settings: measurement never reads
     the config (an import-linter contract holds it to that).
     """
-    shared: dict[str, Any] = {"num_threads": num_threads, "device": device, "random_state": config.random_state,
-              "trust_remote_code": config.trust_remote_code}
+    shared: dict[str, Any] = {
+        "num_threads": num_threads, "device": device, "random_state": config.random_state,
+        "trust_remote_code": config.trust_remote_code,
+    }
     profiling = ProfileSettings(
         max_time_s=config.max_profile_time_s, throughput_batch_size=config.throughput_batch_size, **shared
     )
@@ -184,8 +185,8 @@ def _run_candidates(
 def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
     """The options as the run used them: threads and device resolved (or as recorded), candidates named."""
     used = run.config.replace(
-        num_threads=saved.num_threads if saved is not None else run.num_threads,
-        device=_option_device(saved.device if saved is not None else run.device),
+        num_threads=saved.num_threads if saved is not None else run.profile_settings.num_threads,
+        device=_option_device(saved.device if saved is not None else run.profile_settings.device),
         candidates=tuple(c.name for c in run.candidates),
     )
     return used.to_dict()
@@ -267,8 +268,8 @@ def profile_candidates(
         profiles=tuple(r.profile for r in results if r.profile is not None),
         created_at=_now(),
         modelpick_version=__version__,
-        device=run.device,
-        num_threads=run.num_threads,
+        device=run.profile_settings.device,
+        num_threads=run.profile_settings.num_threads,
         lengths_from=run.sample.source,
         failed={r.name: r.reason for r in results if r.profile is None},
         config=_resolved_config(run, None),

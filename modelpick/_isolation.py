@@ -79,9 +79,9 @@ def run_in_child(
         exc.details = details
         return exc
 
-    context_ = multiprocessing.get_context("spawn")
-    receiver, sender = context_.Pipe(duplex=False)
-    process = context_.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
+    spawn = multiprocessing.get_context("spawn")
+    receiver, sender = spawn.Pipe(duplex=False)
+    process = spawn.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
     process.start()
     sender.close()  # the parent keeps only its end, so a dead child shows as EOF
     try:
