@@ -19,6 +19,7 @@ from modelpick.exceptions import InvalidParameterError
 __all__ = [
     "ALL_COMMANDS",
     "BOOLEAN",
+    "COLUMN_NAME",
     "COUNT",
     "FRACTION",
     "POSITIVE_NUMBER",
@@ -138,6 +139,7 @@ COUNT = Interval(Integral, 1, None)  # threads, batch sizes, resamples
 SEED = Interval(Integral, 0, None)
 FRACTION = Interval(Real, 0, 1, closed="neither")
 BOOLEAN = instance_of(bool, "True or False")
+COLUMN_NAME = instance_of(str, "a column name")
 
 
 def join_words(words: Sequence[str]) -> str:

@@ -17,6 +17,7 @@ from typing import Any
 from modelpick._validation import (
     ALL_COMMANDS,
     BOOLEAN,
+    COLUMN_NAME,
     COUNT,
     FRACTION,
     POSITIVE_NUMBER,
@@ -91,11 +92,11 @@ class AdviseConfig:
         help="catalog name, baseline, Hub id or local path; repeat for several (default: the catalog + baselines)",
     )
     text_column: str | None = option(
-        None, instance_of(str, "a column name"), None, metavar="NAME",
+        None, COLUMN_NAME, None, metavar="NAME",
         help="column holding the texts (default: detected)",
     )
     label_column: str | None = option(
-        None, instance_of(str, "a column name"), None, metavar="NAME",
+        None, COLUMN_NAME, None, metavar="NAME",
         help="column holding the labels (default: detected)",
     )
     test_size: float = option(

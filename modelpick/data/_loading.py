@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from modelpick._validation import BOOLEAN, Constraint, instance_of, validate_params
+from modelpick._validation import BOOLEAN, COLUMN_NAME, Constraint, validate_params
 from modelpick.data._columns import LABEL_COLUMN_NAMES, TEXT_COLUMN_NAMES, label_values, resolve_columns, text_values
 from modelpick.data._readers import SUPPORTED_SUFFIXES, Table, read_path, read_source
 from modelpick.data._sample import DatasetSample
@@ -50,8 +50,8 @@ def _to_sample(
 
 
 _LOAD_CONSTRAINTS: dict[str, list[Constraint | None]] = {
-    "text_column": [instance_of(str, "a column name"), None],
-    "label_column": [instance_of(str, "a column name"), None],
+    "text_column": [COLUMN_NAME, None],
+    "label_column": [COLUMN_NAME, None],
     "require_labels": [BOOLEAN],
 }
 
