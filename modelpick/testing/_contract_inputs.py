@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import inspect
 import json
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, get_args
+
+from modelpick.results import Provenance
 
 if TYPE_CHECKING:  # annotations only: the checks import these where they run
     from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
     from modelpick.profiling import ProfileSettings
 
 
-PROVENANCES = ("measured", "published", "estimated", "unknown")
+PROVENANCES: tuple[str, ...] = get_args(Provenance)  # the one list, from the result type
 
 # Two classes of words from the tiny models' vocabulary (modelpick.testing.tiny_models), so a tiny
 # tokenizer reads real tokens rather than [UNK]. Four per class to train on: enough for 2-fold
@@ -66,7 +68,7 @@ def contract_estimation_settings() -> EstimationSettings:
         >>> contract_estimation_settings().cv_folds
         2
     """
-    from modelpick.estimation import EstimationSettings
+    from modelpick.estimation._settings import EstimationSettings
 
     return EstimationSettings(num_threads=1, device="cpu", random_state=0, timeout_s=180.0,
                               trust_remote_code=False, n_bootstrap=50, cv_folds=2)

@@ -8,15 +8,6 @@ import sys
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:  # annotations only: the checks import these where they run
-    from modelpick.candidates._base import Candidate, WeightsResolution
-    from modelpick.data._sample import DataSplit
-    from modelpick.estimation import EstimationSettings
-    from modelpick.estimation._base import QualityEstimator
-    from modelpick.profiling import Profiler, ProfileSettings
-    from modelpick.results import LatencyStats, ProfileResult, QualityEstimate
-
-
 from modelpick.testing._contract_inputs import (
     PROVENANCES,
     _check_registered,
@@ -25,6 +16,14 @@ from modelpick.testing._contract_inputs import (
     contract_profile_settings,
     contract_split,
 )
+
+if TYPE_CHECKING:  # annotations only: the checks import these where they run
+    from modelpick.candidates._base import Candidate, WeightsResolution
+    from modelpick.data._sample import DataSplit
+    from modelpick.estimation._base import QualityEstimator
+    from modelpick.estimation._settings import EstimationSettings
+    from modelpick.profiling import Profiler, ProfileSettings
+    from modelpick.results import LatencyStats, ProfileResult, QualityEstimate
 
 # -- quality estimators -----------------------------------------------------------------------------
 
