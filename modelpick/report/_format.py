@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from modelpick.results import CandidateResult, Recommendation
+from modelpick.results import CandidateResult, ProfileResult, Recommendation
 
-__all__ = ["accuracy_columns", "constraint_line", "data_line", "machine_line", "memory_cell", "notes", "verdict"]
+__all__ = [
+    "accuracy_columns",
+    "constraint_line",
+    "data_line",
+    "machine_line",
+    "memory_cell",
+    "memory_figure",
+    "notes",
+    "verdict",
+]
 
 
 def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
@@ -19,12 +28,16 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
     return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
 
 
-def memory_cell(result: CandidateResult) -> str:
-    p = result.profile
-    if p is None or p.memory_mb is None:
+def memory_figure(profile: ProfileResult | None) -> str:
+    """A profile's memory in MB as tables show it: ``"246"``, ``"<1"``, ``"250 (GPU)"`` or ``"-"``."""
+    if profile is None or profile.memory_mb is None:
         return "-"
-    figure = f"{p.memory_mb:.0f}" if p.memory_mb >= 1 else "<1"
-    return f"{figure} (GPU)" if p.memory_on_gpu else figure
+    figure = f"{profile.memory_mb:.0f}" if profile.memory_mb >= 1 else "<1"
+    return f"{figure} (GPU)" if profile.memory_on_gpu else figure
+
+
+def memory_cell(result: CandidateResult) -> str:
+    return memory_figure(result.profile)
 
 
 def constraint_line(rec: Recommendation) -> str:

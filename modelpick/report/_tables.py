@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from modelpick.report._format import memory_figure
 from modelpick.results import ProfileSet
 
 __all__ = ["candidates_table", "profiles_table"]
@@ -14,7 +15,7 @@ def profiles_table(profile_set: ProfileSet) -> str:
     """One line per measured candidate (latency, throughput, memory), then one per failure with its reason."""
     lines = []
     for p in profile_set.profiles:
-        memory = "-" if p.memory_mb is None else f"{p.memory_mb:.0f} MB" + (" (GPU)" if p.memory_on_gpu else "")
+        memory = f"{memory_figure(p)} MB" if p.memory_mb is not None else "-"
         lines.append(
             f"{p.candidate:45s} p50 {p.latency.p50_ms:8.2f} ms  p90 {p.latency.p90_ms:8.2f} ms  "
             f"{p.throughput_per_s:8.0f}/s @{p.throughput_batch_size}  {memory}"

@@ -57,3 +57,21 @@ def test_unknown_format_lists_the_choices(rec):
     with pytest.raises(UnknownNameError, match="Choose one of: json, markdown, text"):
         render(rec, "pdf")
     assert sorted(RENDERERS) == ["json", "markdown", "text"]
+
+
+def test_the_profile_table_shows_memory_as_the_report_does():
+    from modelpick.report import profiles_table
+    from modelpick.results import HardwareInfo, ProfileSet
+
+    tiny = make_result("tiny", memory_mb=0.3).profile
+    big = make_result("big", memory_mb=246.4).profile
+    profile_set = ProfileSet(
+        environment=HardwareInfo(platform="Linux", python="3.11", cpu_model="Test CPU", logical_cpus=2,
+                                 usable_cpus=2, total_memory_mb=1024.0),
+        profiles=(tiny, big), created_at="2026-11-21T00:00:00+00:00", modelpick_version="0.1.0", device="cpu",
+        num_threads=2, lengths_from="test", failed={"broken": "timed out after 30 s"},
+    )
+    lines = profiles_table(profile_set).splitlines()
+    assert lines[0].startswith("tiny") and lines[0].endswith("<1 MB")
+    assert lines[1].startswith("big") and lines[1].endswith("246 MB")
+    assert lines[2].startswith("broken") and lines[2].endswith("FAILED: timed out after 30 s")
