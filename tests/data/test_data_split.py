@@ -82,13 +82,22 @@ def test_sides_are_not_grouped_by_class():
     assert list(split.train_labels) != sorted(split.train_labels)
 
 
-def test_a_class_with_one_example_is_named():
+@pytest.mark.parametrize(
+    "counts, message",
+    [
+        ({"a": 5, "b": 5, "lonely": 1},
+         "Class 'lonely' has only 1 example in the sample (test); a stratified split needs at least 3 per "
+         "class: 2 to train on, 1 to test on. Add examples of that class or remove it."),
+        ({"ok": 10, "two": 2, "one": 1},
+         "Classes 'one' (1 example), 'two' (2 examples) have fewer than 3 examples in the sample (test); a "
+         "stratified split needs at least 3 per class: 2 to train on, 1 to test on. Add examples of those "
+         "classes or remove them."),
+    ],
+)
+def test_every_class_with_too_few_examples_is_named_with_its_count(counts, message):
     with pytest.raises(DataError) as info:
-        _sample({"a": 5, "b": 5, "lonely": 1}).split(test_size=0.25, random_state=0)
-    assert str(info.value) == (
-        "Class 'lonely' has only 1 example in the sample (test); a stratified split needs at least 3 per "
-        "class: 2 to train on, 1 to test on. Add examples of that class or remove it."
-    )
+        _sample(counts).split(test_size=0.25, random_state=0)
+    assert str(info.value) == message
 
 
 def test_a_class_with_two_examples_is_an_error_whatever_the_test_size():
@@ -99,14 +108,6 @@ def test_a_class_with_two_examples_is_an_error_whatever_the_test_size():
             _sample({"a": 40, "pair": 2}).split(test_size=test_size, random_state=0)
 
 
-def test_every_class_with_too_few_examples_is_named_with_its_count():
-    with pytest.raises(DataError) as info:
-        _sample({"ok": 10, "two": 2, "one": 1}).split(test_size=0.25, random_state=0)
-    assert str(info.value) == (
-        "Classes 'one' (1 example), 'two' (2 examples) have fewer than 3 examples in the sample (test); a "
-        "stratified split needs at least 3 per class: 2 to train on, 1 to test on. Add examples of those "
-        "classes or remove them."
-    )
 
 
 def test_a_long_list_of_small_classes_is_cut():
