@@ -28,6 +28,9 @@ __all__ = [
     "Recommendation",
     "Rejection",
     "SampleSummary",
+    "TransferabilityScore",
+    "TuningRun",
+    "TuningSummary",
 ]
 
 Provenance = Literal["measured", "published", "estimated", "unknown"]
@@ -130,11 +133,24 @@ class ProfileResult(Serializable):
 
 
 @dataclass(frozen=True)
+class TransferabilityScore(Serializable):
+    """A pre-screen score of frozen features against the labels (LogME, H-score).
+
+    It ranks candidates by how well their features suit the task; its scale is the method's own, so
+    it is never an accuracy and is never compared with one.
+    """
+
+    method: str  # "logme" or "h-score"
+    value: float
+    note: str = ""  # what the number is and where the method comes from
+
+
+@dataclass(frozen=True)
 class QualityEstimate(Serializable):
     """How accurate a candidate would be on the user's data, and how that was found."""
 
     candidate: str
-    method: str  # "cross-validation", "linear-probe", "published", "none"
+    method: str  # "cross-validation", "linear-probe", "fine-tune", "published", "none"
     provenance: Provenance
     accuracy: float | None  # None means unknown: never zero, never guessed
     accuracy_low: float | None = None  # 95% interval
@@ -146,6 +162,61 @@ class QualityEstimate(Serializable):
     n_test: int | None = None
     citation: str | None = None
     note: str = ""  # why accuracy is unknown, or what the figure refers to
+    # Pre-screen scores computed on the same frozen features (linear probe only); they rank, not measure.
+    prescreen: tuple[TransferabilityScore, ...] = ()
+
+    def prescreen_score(self, method: str) -> float | None:
+        """The value of pre-screen score ``method`` (``"logme"``, ``"h-score"``), or ``None``."""
+        return next((s.value for s in self.prescreen if s.method == method), None)
+
+
+TuningStatus = Literal["tuned", "skipped", "stopped", "not-started", "failed"]
+
+
+@dataclass(frozen=True)
+class TuningSummary(Serializable):
+    """How the quick fine-tune of one candidate went: its Optuna study, trials and best result.
+
+    ``status``: ``tuned`` (trials ran, the best model was scored), ``skipped`` (never tuned: a cost
+    constraint already fails, or it is outside the top-K), ``stopped`` (tuning stopped early: its best case
+    cannot reach the floor or the leader), ``not-started`` (the time budget ran out first), ``failed``
+    (no trial finished). ``reason`` says why, and how far it got.
+    """
+
+    candidate: str
+    status: TuningStatus
+    reason: str = ""
+    study_name: str | None = None
+    storage: str | None = None  # the storage URL, with any password hidden
+    trials_planned: int = 0
+    trials_complete: int = 0
+    trials_pruned: int = 0
+    trials_failed: int = 0
+    trials_reused: int = 0  # finished before this run started (a resumed study)
+    failures: tuple[str, ...] = ()  # one line per failed trial: "trial 3: timed out after 60 s"
+    best_trial: int | None = None
+    best_params: dict[str, Any] = field(default_factory=dict)
+    best_validation_accuracy: float | None = None
+    # Lowest and highest validation accuracy of the best (up to 3) complete trials: how much the
+    # outcome depends on the draw of hyperparameters and seed.
+    validation_spread: tuple[float, float] | None = None
+    n_validation: int | None = None
+    seconds: float = 0.0  # wall-clock time spent on this candidate's study in this run
+    seconds_saved: float | None = None  # estimated tuning time not spent because it was skipped or stopped
+
+
+@dataclass(frozen=True)
+class TuningRun(Serializable):
+    """The tuning step of one run: its budget, where the studies live and how far it got."""
+
+    storage: str  # the storage URL, with any password hidden
+    study_prefix: str
+    top_k: int
+    trials_per_candidate: int
+    budget_s: float | None
+    seconds: float  # wall-clock time of the tuning step
+    finished: bool  # every planned trial ran (False: the budget ran out first)
+    note: str = ""  # how far it got, in one line
 
 
 @dataclass(frozen=True)
@@ -156,15 +227,27 @@ class CandidateResult(Serializable):
     status: Status
     reason: str = ""  # why failed or skipped; empty when ok
     profile: ProfileResult | None = None
-    quality: QualityEstimate | None = None
+    quality: QualityEstimate | None = None  # the cheap estimate: linear probe, cross-validation or published
+    fine_tuned: QualityEstimate | None = None  # the tuned quick fine-tune's held-out score (``--tune``)
+    tuning: TuningSummary | None = None
 
     @property
     def name(self) -> str:
         return self.candidate.name
 
     @property
+    def estimate(self) -> QualityEstimate | None:
+        """The estimate the decision uses: the better measured accuracy of the cheap estimate and the
+        fine-tune (a frozen encoder with a linear head is deployable too), else the cheap estimate."""
+        candidates = [q for q in (self.quality, self.fine_tuned) if q is not None and q.accuracy is not None]
+        if not candidates:
+            return self.quality
+        return max(candidates, key=lambda q: q.accuracy or 0.0)
+
+    @property
     def accuracy(self) -> float | None:
-        return self.quality.accuracy if self.quality is not None else None
+        estimate = self.estimate
+        return estimate.accuracy if estimate is not None else None
 
 
 @dataclass(frozen=True)
@@ -239,6 +322,7 @@ class Recommendation(Serializable):
     modelpick_version: str
     # How each measurement was made: {"profiling": ProfileSettings, "estimation": EstimationSettings} as dicts.
     settings: dict[str, Any] = field(default_factory=dict)
+    tuning: TuningRun | None = None  # the quick fine-tune step, when the run tuned
 
     @property
     def best(self) -> CandidateResult | None:

@@ -9,7 +9,7 @@ __all__ = ["constraint_violations"]
 
 
 def _unknown_accuracy_reason(result: CandidateResult) -> str:
-    quality = result.quality
+    quality = result.estimate
     if quality is None:
         return "accuracy not estimated"
     # Notes read "<cause>: <explanation>"; a rejection needs only the cause.

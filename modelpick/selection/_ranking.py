@@ -19,7 +19,7 @@ def _cost(result: CandidateResult, pct: str) -> str:
 
 
 def _accuracy_text(result: CandidateResult) -> str:
-    q = result.quality
+    q = result.estimate
     assert q is not None and q.accuracy is not None
     interval = (
         f" [{q.accuracy_low:.3f}, {q.accuracy_high:.3f}]"
@@ -72,7 +72,7 @@ def rank(
             reason = _relative_reason(result, top, pct)
         ranked.append(RankedCandidate(len(ranked) + 1, result.name, reason, result.name in front))
     for result in unknown:
-        quality = result.quality
+        quality = result.estimate
         note = quality.note if quality is not None and quality.note else "accuracy was not estimated"
         reason = f"Meets the cost constraints ({_cost(result, pct)}) but its accuracy is unknown: {note}."
         ranked.append(RankedCandidate(len(ranked) + 1, result.name, reason, result.name in front))
@@ -82,7 +82,7 @@ def rank(
 def _relative_reason(result: CandidateResult, top: CandidateResult, pct: str) -> str:
     accuracy = _known(result.accuracy)
     gap = _known(top.accuracy) - accuracy
-    q_top = top.quality
+    q_top = top.estimate
     within = q_top is not None and q_top.accuracy_low is not None and accuracy >= q_top.accuracy_low
     accuracy_part = f"{_accuracy_text(result)}, {gap:.3f} below #1" + (
         " (inside #1's 95% interval)" if within else ""
