@@ -9,25 +9,36 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from modelpick._errors import one_line
+from modelpick._tuner import tune_candidates
 from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
 from modelpick.candidates._base import Candidate
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
 from modelpick.estimation import EstimationSettings, estimate_quality
-from modelpick.exceptions import CandidateTimeout, EstimationError, ModelpickError
+from modelpick.exceptions import CandidateTimeout, EstimationError, InvalidParameterError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
 from modelpick.profiling import ProfileSettings, profile_in_child
-from modelpick.results import CandidateResult, HardwareInfo, ProfileResult, ProfileSet, QualityEstimate, Recommendation
+from modelpick.results import (
+    CandidateResult,
+    HardwareInfo,
+    ProfileResult,
+    ProfileSet,
+    QualityEstimate,
+    Recommendation,
+    TuningRun,
+)
 from modelpick.selection import decide
 from modelpick.tasks import Task, get_task
+from modelpick.tuning import TuningSettings, default_cache_dir, default_storage_url, display_url
 
-__all__ = ["ProgressEvent", "advise", "measurement_settings", "profile_candidates"]
+__all__ = ["ProgressEvent", "advise", "measurement_settings", "profile_candidates", "tuning_settings"]
 
 MEASURED_BASIS = "measured on your sample (held-out split, same for every candidate)"
 PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its citation"
@@ -36,13 +47,16 @@ PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its 
 @dataclass(frozen=True)
 class ProgressEvent:
     """One step of a run, for progress displays. ``stage`` is one of
-    ``"start"``, ``"resolve"``, ``"profile"``, ``"estimate"``, ``"done"``, ``"failed"``, ``"finish"``."""
+    ``"start"``, ``"resolve"``, ``"profile"``, ``"estimate"``, ``"done"``, ``"failed"``, ``"finish"``,
+    and ``"tune"`` (a trial of a candidate's study: ``step`` of ``steps`` trials finished)."""
 
     stage: str
     index: int  # 0-based index of the candidate; total for "finish"
     total: int
     candidate: str = ""
     message: str = ""
+    step: int = 0
+    steps: int = 0
 
 
 ProgressCallback = Callable[[ProgressEvent], None]
@@ -66,11 +80,17 @@ class _Run:
     # Threads and device, resolved once, live in the settings (profile_settings.num_threads / .device).
     profile_settings: ProfileSettings
     estimation_settings: EstimationSettings
+    deadline: float | None  # time.time() by which the run must end (time_budget_s), or None
 
 
-def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
+def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, started: float) -> _Run:
     task = get_task(config.task)
     measured_quality = sample is not None
+    if config.tune and (sample is None or not config.estimate_quality):
+        raise InvalidParameterError(
+            "tune=True (--tune) fine-tunes on your labelled sample; give one (sample=, --data) and keep "
+            "estimate_quality on, or drop tune."
+        )
     if sample is None:
         # No data: profile at the built-in sample's lengths; quality comes from published figures.
         sample = load_builtin_sample(task.builtin_sample)
@@ -94,9 +114,10 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None) -> _Run:
     if device == "cuda":
         hardware = detect_gpu(hardware)
     num_threads = config.num_threads or default_num_threads()
+    deadline = None if config.time_budget_s is None else started + config.time_budget_s
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware,
-        *measurement_settings(config, num_threads=num_threads, device=device),
+        *measurement_settings(config, num_threads=num_threads, device=device), deadline,
     )
 
 
@@ -116,6 +137,19 @@ def measurement_settings(
         max_time_s=config.max_profile_time_s, throughput_batch_size=config.throughput_batch_size, **shared
     )
     return profiling, EstimationSettings(timeout_s=config.timeout_s, **shared)
+
+
+def tuning_settings(config: AdviseConfig, *, num_threads: int, device: str) -> TuningSettings:
+    """How the quick fine-tunes run: the studies' storage (a SQLite file under the cache dir by default)."""
+    return TuningSettings(
+        num_threads=num_threads, device=device, random_state=config.random_state,
+        trust_remote_code=config.trust_remote_code,
+        storage=config.storage or default_storage_url(),
+        study_prefix=config.study or "modelpick",
+        artifacts_dir=str(default_cache_dir() / "tuning-models"),
+        trials_per_candidate=config.tune_trials,
+        trial_timeout_s=config.timeout_s,
+    )
 
 
 def _measure(
@@ -168,6 +202,10 @@ def _run_candidates(
     total = len(run.candidates)
     results = []
     for index, candidate in enumerate(run.candidates):
+        if run.deadline is not None and time.time() >= run.deadline:
+            reason = f"not measured: the time budget of {run.config.time_budget_s:g} s was spent"
+            results.append(CandidateResult(candidate.info(), "skipped", reason))
+            continue
 
         def emit(stage: str, message: str, *, _i: int = index, _name: str = candidate.name) -> None:
             if progress is not None:
@@ -214,8 +252,12 @@ def advise(
         profiles_source: Where ``profiles`` came from (for reasons in the report).
         progress: Called with a :class:`ProgressEvent` at every step.
     """
-    run = _resolve_facts(config, sample)
+    started = time.time()
+    run = _resolve_facts(config, sample, started=started)
     results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
+    tuning = None
+    if config.tune:
+        results, tuning = _tune(run, results, progress)
     decision = decide(results, config.constraints)
     if run.measured_quality:
         basis = MEASURED_BASIS
@@ -243,6 +285,35 @@ def advise(
         modelpick_version=__version__,
         # Recorded profiles were measured with their own settings (in the profiles file), not these.
         settings=_settings_echo(run, profiled=profiles is None),
+        tuning=tuning,
+    )
+
+
+def _tune(
+    run: _Run, results: tuple[CandidateResult, ...], progress: ProgressCallback | None
+) -> tuple[tuple[CandidateResult, ...], TuningRun]:
+    names = [r.name for r in results]
+
+    def emit(candidate: str, message: str, done: int, planned: int) -> None:
+        if progress is not None:
+            progress(ProgressEvent("tune", names.index(candidate), len(names), candidate, message, done, planned))
+
+    return tune_candidates(
+        results, {c.name: c for c in run.candidates}, run.split,
+        constraints=run.config.constraints,
+        settings=_tuning_settings_of(run),
+        top_k=run.config.tune_top_k,
+        task=run.task,
+        n_bootstrap=run.estimation_settings.n_bootstrap,
+        deadline=run.deadline,
+        budget_s=run.config.time_budget_s,
+        emit=emit,
+    )
+
+
+def _tuning_settings_of(run: _Run) -> TuningSettings:
+    return tuning_settings(
+        run.config, num_threads=run.profile_settings.num_threads, device=run.profile_settings.device
     )
 
 
@@ -253,6 +324,10 @@ def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
         echo["profiling"] = dataclasses.asdict(run.profile_settings)
     if run.config.estimate_quality:
         echo["estimation"] = dataclasses.asdict(run.estimation_settings)
+    if run.config.tune:
+        tuning = dataclasses.asdict(_tuning_settings_of(run))
+        tuning["storage"] = display_url(tuning["storage"])
+        echo["tuning"] = tuning
     return echo
 
 
@@ -260,8 +335,8 @@ def profile_candidates(
     config: AdviseConfig, sample: DatasetSample | None, *, progress: ProgressCallback | None = None
 ) -> tuple[ProfileSet, tuple[CandidateResult, ...]]:
     """Measure cost only (no quality) and return the profiles as a :class:`ProfileSet` to save."""
-    config = config.replace(estimate_quality=False)
-    run = _resolve_facts(config, sample)
+    config = config.replace(estimate_quality=False, tune=False)
+    run = _resolve_facts(config, sample, started=time.time())
     results = _run_candidates(run, saved=None, saved_from="", progress=progress)
     profile_set = ProfileSet(
         environment=run.hardware,

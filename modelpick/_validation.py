@@ -142,6 +142,43 @@ BOOLEAN = instance_of(bool, "True or False")
 COLUMN_NAME = instance_of(str, "a column name")
 
 
+class Duration(Interval):
+    """A number of seconds > 0; on the command line also written with units (``90s``, ``20m``, ``1h30m``)."""
+
+    def __init__(self) -> None:
+        super().__init__(Real, 0, None, closed="neither")
+
+    def __str__(self) -> str:
+        return "a number of seconds > 0"
+
+
+DURATION = Duration()
+_DURATION_UNITS = {"s": 1.0, "m": 60.0, "h": 3600.0}
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in ``text``: a plain number of seconds, or parts with units ``h``, ``m``, ``s``.
+
+    Raises:
+        ValueError: ``text`` is neither; the message gives the forms that work.
+
+    Example:
+        >>> parse_duration("20m"), parse_duration("1h30m"), parse_duration("90"), parse_duration("2.5s")
+        (1200.0, 5400.0, 90.0, 2.5)
+    """
+    import re
+
+    cleaned = text.strip().lower()
+    try:
+        return float(cleaned)
+    except ValueError:
+        pass
+    parts = re.findall(r"(\d+(?:\.\d+)?)\s*([hms])", cleaned)
+    if not parts or re.sub(r"(\d+(?:\.\d+)?)\s*([hms])", "", cleaned).strip():
+        raise ValueError(f"expected seconds or a duration such as 90s, 20m or 1h30m, got {text!r}")
+    return sum(float(number) * _DURATION_UNITS[unit] for number, unit in parts)
+
+
 def join_words(words: Sequence[str]) -> str:
     """``"a"``, ``"a or b"``, ``"a, b or c"``.
 

@@ -84,6 +84,12 @@ def recommend(
     allow_download: bool = _C.allow_download,
     trust_remote_code: bool = _C.trust_remote_code,
     estimate_quality: bool = _C.estimate_quality,
+    tune: bool = _C.tune,
+    tune_top_k: int = _C.tune_top_k,
+    tune_trials: int = _C.tune_trials,
+    time_budget_s: float | None = _C.time_budget_s,
+    storage: str | None = _C.storage,
+    study: str | None = _C.study,
     progress: ProgressCallback | None = None,
 ) -> Recommendation:
     """Measure candidate models on this machine and the given data, and recommend one.
@@ -99,6 +105,10 @@ def recommend(
         candidates: Catalog names, baseline names, Hub ids or local paths; ``None`` means the default
             catalog and the baselines (see :func:`available_candidates`).
         profiles: Recorded profiles (a path or a :class:`ProfileSet`) to use instead of measuring here.
+        tune: Fine-tune the ``tune_top_k`` best candidates by pre-screen score, each tuned by an Optuna
+            study of ``tune_trials`` trials kept in ``storage``; the ranking then uses the better of the
+            probe and the fine-tune, and says which.
+        time_budget_s: Wall-clock budget of the whole run, in seconds.
         progress: Called with a :class:`ProgressEvent` at each step.
 
         The other arguments are the options of :class:`~modelpick.config.AdviseConfig`, with its defaults.
@@ -122,7 +132,8 @@ def recommend(
         label_column=label_column, test_size=test_size, random_state=random_state, num_threads=num_threads,
         device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
         throughput_batch_size=throughput_batch_size, allow_download=allow_download,
-        trust_remote_code=trust_remote_code, estimate_quality=estimate_quality,
+        trust_remote_code=trust_remote_code, estimate_quality=estimate_quality, tune=tune,
+        tune_top_k=tune_top_k, tune_trials=tune_trials, time_budget_s=time_budget_s, storage=storage, study=study,
     )
     saved, saved_from = None, ""
     if isinstance(profiles, ProfileSet):

@@ -19,6 +19,7 @@ from modelpick._validation import (
     BOOLEAN,
     COLUMN_NAME,
     COUNT,
+    DURATION,
     FRACTION,
     POSITIVE_NUMBER,
     SEED,
@@ -36,6 +37,7 @@ from modelpick.exceptions import InvalidParameterError
 __all__ = ["LATENCY_PERCENTILES", "AdviseConfig"]
 
 _CONSTRAINT_NAMES = ("max_latency_ms", "max_memory_mb", "min_accuracy", "latency_percentile")
+_TUNING_COMMANDS = ("advise", "compare")
 
 
 def _declared_by_constraints(name: str) -> Any:
@@ -72,6 +74,13 @@ class AdviseConfig:
         allow_download: Let weight resolution download from the Hugging Face Hub when online.
         trust_remote_code: Passed to ``from_pretrained``; off unless the user asks.
         estimate_quality: ``False`` skips accuracy estimates (cost only).
+        tune: Quick fine-tune the top candidates, each tuned by an Optuna study (README "Quick fine-tunes").
+        tune_top_k: How many candidates to fine-tune, best pre-screen score (LogME) first.
+        tune_trials: Trials per fine-tuned candidate; finished trials of a resumed study count.
+        time_budget_s: Wall-clock budget of the whole run in seconds; tuning gets what measuring leaves,
+            shared by successive halving. ``None``: no budget.
+        storage: Optuna storage URL of the studies; ``None``: a SQLite file under the user cache dir.
+        study: Prefix of the study names, for ``modelpick tune --study`` workers; ``None``: ``"modelpick"``.
 
     Example:
         >>> config = AdviseConfig(max_latency_ms=20)
@@ -131,6 +140,30 @@ class AdviseConfig:
     estimate_quality: bool = option(
         True, BOOLEAN, flag="--no-quality", commands=("advise",),
         help="measure cost only; skip accuracy estimates",
+    )
+    tune: bool = option(
+        False, BOOLEAN, commands=_TUNING_COMMANDS,
+        help="quick fine-tune the top candidates, each tuned by an Optuna study",
+    )
+    tune_top_k: int = option(
+        3, COUNT, metavar="K", commands=_TUNING_COMMANDS,
+        help="how many candidates to fine-tune, best pre-screen score first",
+    )
+    tune_trials: int = option(
+        10, COUNT, metavar="N", commands=_TUNING_COMMANDS,
+        help="Optuna trials per fine-tuned candidate (a resumed study's finished trials count)",
+    )
+    time_budget_s: float | None = option(
+        None, DURATION, None, flag="--time-budget", metavar="DURATION", commands=_TUNING_COMMANDS,
+        help="wall-clock budget of the whole run: seconds, or 90s, 20m, 1h30m; tuning gets what measuring leaves",
+    )
+    storage: str | None = option(
+        None, instance_of(str, "a database URL"), None, metavar="URL", commands=_TUNING_COMMANDS,
+        help="Optuna storage of the studies, e.g. postgresql+psycopg://user@host/db (default: SQLite in the cache dir)",
+    )
+    study: str | None = option(
+        None, instance_of(str, "a study name"), None, metavar="NAME", commands=_TUNING_COMMANDS,
+        help="prefix of the study names; more workers join with modelpick tune --study NAME (default: modelpick)",
     )
     constraints: Constraints = field(init=False, repr=False, compare=False)
 

@@ -11,6 +11,7 @@ The tree::
     │   └── WeightsNotFoundError                             no weights anywhere in the resolution order
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
+    ├── TuningError                                          a quick fine-tune (an Optuna trial or study) failed
     ├── CandidateTimeout                 (also TimeoutError) a candidate's child process ran past its time limit
     └── MissingDependencyError           (also ImportError)  an optional library is not installed
 
@@ -31,6 +32,7 @@ __all__ = [
     "MissingDependencyError",
     "ModelpickError",
     "ProfilingError",
+    "TuningError",
     "UnknownNameError",
     "WeightsNotFoundError",
 ]
@@ -92,6 +94,10 @@ class ProfilingError(ModelpickError):
 
 class EstimationError(ModelpickError):
     """A quality estimate could not be made."""
+
+
+class TuningError(ModelpickError):
+    """A quick fine-tune failed: a trial crashed, a study could not be opened, or its storage is unusable."""
 
 
 class MissingDependencyError(ModelpickError, ImportError):

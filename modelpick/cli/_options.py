@@ -10,13 +10,14 @@ import argparse
 from numbers import Integral
 from typing import Any
 
-from modelpick._validation import Interval, Option, Options, StrSequence
+from modelpick._validation import Duration, Interval, Option, Options, StrSequence, parse_duration
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 
 __all__ = ["add_config_options", "config_kwargs", "flag_for", "flag_of"]
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
+_TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storage", "study")
 
 
 def _number(text: str) -> float:
@@ -31,6 +32,13 @@ def _integer(text: str) -> int:
         return int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+
+
+def _duration(text: str) -> float:
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def flag_of(name: str, spec: Option) -> str:
@@ -71,6 +79,8 @@ def _argument(name: str, default: Any, spec: Option) -> dict[str, Any]:
             kwargs["action"] = "append"
         elif isinstance(constraint, Options):
             kwargs["choices"] = tuple(constraint.values)
+        elif isinstance(constraint, Duration):
+            kwargs["type"] = _duration
         elif isinstance(constraint, Interval):
             kwargs["type"] = _integer if constraint.kind is Integral else _number
     return kwargs
@@ -79,6 +89,8 @@ def _argument(name: str, default: Any, spec: Option) -> dict[str, Any]:
 def _group_of(name: str) -> str:
     if name in _DATA_OPTIONS:
         return "data"
+    if name in _TUNING_OPTIONS:
+        return "quick fine-tunes"
     return "constraints" if name in Constraints.__dataclass_fields__ else "measurement"
 
 

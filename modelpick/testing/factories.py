@@ -16,6 +16,7 @@ from modelpick.results import (
     Recommendation,
     SampleSummary,
     Status,
+    TransferabilityScore,
 )
 
 __all__ = ["make_latency", "make_recommendation", "make_result"]
@@ -41,8 +42,10 @@ def make_result(
     kind: str = "transformer",
     provenance: Provenance = "measured",
     weights_source: str | None = "local",
+    logme: float | None = None,
 ) -> CandidateResult:
-    """A candidate result with the given headline numbers (``accuracy=None`` means unknown)."""
+    """A candidate result with the given headline numbers (``accuracy=None`` means unknown); ``logme``
+    adds that pre-screen score to a measured estimate."""
     info = CandidateInfo(name=name, kind=kind, family="test", source="catalog", weights_source=weights_source)
     if status != "ok":
         return CandidateResult(info, status, reason)
@@ -59,6 +62,7 @@ def make_result(
             name, "linear-probe" if provenance == "measured" else "published", provenance,
             accuracy, accuracy - 0.03, min(1.0, accuracy + 0.03), macro_f1=accuracy - 0.01,
             n_train=300, n_test=100, citation="a paper" if provenance == "published" else None,
+            prescreen=() if logme is None else (TransferabilityScore("logme", logme),),
         )
     return CandidateResult(info, "ok", "", profile, quality)
 
