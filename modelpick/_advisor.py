@@ -227,7 +227,10 @@ def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
         device=_option_device(saved.device if saved is not None else run.profile_settings.device),
         candidates=tuple(c.name for c in run.candidates),
     )
-    return used.to_dict()
+    echo = used.to_dict()
+    if echo.get("storage"):
+        echo["storage"] = display_url(echo["storage"])  # a report must not carry a database password
+    return echo
 
 
 def _option_device(device: str) -> str:

@@ -55,6 +55,9 @@ def _every_option_changed(tmp_path, topics, command: str) -> tuple[list[str], di
         "candidates": ["tfidf-logreg"], "text_column": "ticket_text", "label_column": "tag", "test_size": 0.3,
         "random_state": 3, "num_threads": 1, "device": "cpu", "timeout_s": 300.0, "max_profile_time_s": 0.3,
         "throughput_batch_size": 4, "allow_download": False, "trust_remote_code": True, "estimate_quality": True,
+        # Only a baseline is a candidate, so --tune plans no trial; the options must still reach the run.
+        "tune": True, "tune_top_k": 2, "tune_trials": 4, "time_budget_s": 900.0,
+        "storage": f"sqlite:///{tmp_path / 'studies.db'}", "study": "options-test",
     }
     argv = [command, "--data", str(data), "--quiet", "--json"]
     options = AdviseConfig.options(command)
