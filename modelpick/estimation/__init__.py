@@ -11,8 +11,14 @@ Every measured estimate is fitted on ``split.train`` only, reports accuracy and 
 ``split.test`` with a 95% bootstrap interval, and stratified cross-validation on the training split; the
 same ``random_state`` gives the same numbers.
 
+The linear probe also returns pre-screen scores in ``QualityEstimate.prescreen``: LogME (You et al.,
+2021) and H-score (Bao et al., 2019, with a Ledoit-Wolf covariance), computed on the same frozen
+training features, so they cost no forward pass (:data:`TRANSFERABILITY_SCORES`). They rank candidates
+by how well their features fit the labels; they are not accuracies.
+
 Adding an estimator: subclass :class:`QualityEstimator` in a new module and add it to
-:data:`QUALITY_ESTIMATORS`.
+:data:`QUALITY_ESTIMATORS`. Adding a pre-screen score: a function in ``_transferability.py`` and one
+line in :data:`TRANSFERABILITY_SCORES`.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import resolve_task
 from modelpick.estimation._settings import EstimationSettings
+from modelpick.estimation._transferability import TRANSFERABILITY_SCORES, prescreen_scores
 from modelpick.estimation.cross_validation import CrossValidationEstimator
 from modelpick.estimation.linear_probe import LinearProbeEstimator
 from modelpick.estimation.published import PublishedEstimator
@@ -39,7 +46,9 @@ __all__ = [
     "EstimationSettings",
     "QUALITY_ESTIMATORS",
     "QualityEstimator",
+    "TRANSFERABILITY_SCORES",
     "estimate_quality",
+    "prescreen_scores",
 ]
 
 QUALITY_ESTIMATORS: dict[str, type[QualityEstimator]] = {

@@ -14,8 +14,9 @@ from typing import Any
 from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.estimation._intervals import bootstrap_accuracy_interval, choose_cv_folds, wilson_interval
+from modelpick.estimation._transferability import TRANSFERABILITY_SCORES
 from modelpick.exceptions import EstimationError
-from modelpick.results import QualityEstimate
+from modelpick.results import QualityEstimate, TransferabilityScore
 
 __all__ = [
     "Measurement",
@@ -197,14 +198,36 @@ def describe_cv(measurement: Measurement) -> str:
     return f"{measurement.cv_folds}-fold stratified cross-validation on the training split"
 
 
-def measured_estimate(candidate: str, method: str, measurement: Measurement, what: str) -> QualityEstimate:
+def measured_estimate(
+    candidate: str,
+    method: str,
+    measurement: Measurement,
+    what: str,
+    *,
+    prescreen: tuple[TransferabilityScore, ...] = (),
+    prescreen_failures: Sequence[str] = (),
+) -> QualityEstimate:
     """The :class:`QualityEstimate` of a measurement on the user's data; ``what`` names the model
-    that was fitted, finishing "held-out accuracy on N test examples of ..."."""
+    that was fitted, finishing "held-out accuracy on N test examples of ...".
+
+    ``prescreen`` holds the pre-screen scores computed on the same training features, and
+    ``prescreen_failures`` one line per score that could not be computed ("H-score: <why>"); the note
+    names both, so a missing score is explained rather than silently absent.
+    """
     note = (
         f"held-out accuracy on {measurement.n_test} test examples of {what} fitted on "
         f"{measurement.n_train} training examples of your data; "
         f"{describe_interval(measurement)}; CV: {describe_cv(measurement)}"
     )
+    if prescreen:
+        known = TRANSFERABILITY_SCORES
+        names = ", ".join(known[s.method].label if s.method in known else s.method for s in prescreen)
+        note += (
+            f"; pre-screen scores ({names}) on the same training features "
+            "rank candidates and are not accuracies"
+        )
+    if prescreen_failures:
+        note += f"; pre-screen scores not computed: {'; '.join(prescreen_failures)}"
     return QualityEstimate(
         candidate=candidate,
         method=method,
@@ -218,4 +241,5 @@ def measured_estimate(candidate: str, method: str, measurement: Measurement, wha
         n_train=measurement.n_train,
         n_test=measurement.n_test,
         note=note,
+        prescreen=tuple(prescreen),
     )

@@ -4,6 +4,11 @@ Fine-tuning every candidate would take far longer than profiling it, so the chea
 logistic regression on the frozen encoder's pooled features. It ranks encoders by how much task
 information their representations carry on *this* data; a fine-tune usually scores higher.
 
+The same training features also give the pre-screen scores LogME and H-score
+(:mod:`modelpick.estimation._transferability`) at no extra forward pass. They rank candidates by how well
+the features fit the labels, are stored in ``QualityEstimate.prescreen`` and are never accuracies; a
+score that fails is left out and the note says why, while the probe's accuracy stands.
+
 The encoder runs in a spawned child (a crash or hang must not take the run down, and the parent stays
 free of the model's memory); the logistic regression runs in the parent on the returned features.
 """
@@ -17,6 +22,7 @@ from modelpick._isolation import run_in_child
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation._base import QualityEstimator
 from modelpick.estimation._measure import measure_classifier, measured_estimate
+from modelpick.estimation._transferability import try_prescreen_scores
 from modelpick.exceptions import EstimationError
 from modelpick.results import QualityEstimate
 
@@ -121,6 +127,7 @@ class LinearProbeEstimator(QualityEstimator):
     Features of train and test texts are extracted once in a spawned child (``settings.timeout_s``);
     standardization + ``LogisticRegression(max_iter=2000)`` is fitted on the train features only and
     scored on the test features, with a 95% bootstrap interval and stratified CV on the train features.
+    LogME and H-score are computed on the train features only and returned as ``prescreen``.
     """
 
     name: ClassVar[str] = "linear-probe"
@@ -184,8 +191,13 @@ class LinearProbeEstimator(QualityEstimator):
             cv_folds=settings.cv_folds,
             random_state=settings.random_state,
         )
+        # Training rows only: the held-out rows score the probe, and a pre-screen that saw them would
+        # rank candidates on the very examples their accuracy is judged on.
+        prescreen, prescreen_failures = try_prescreen_scores(features[:n_train], split.train_labels)
         what = (
             f"a linear probe (logistic regression on frozen {pooling}-pooled features, weights: {weights.source}; "
             "a probe, not a fine-tuned model)"
         )
-        return measured_estimate(candidate.name, self.name, measurement, what)
+        return measured_estimate(
+            candidate.name, self.name, measurement, what, prescreen=prescreen, prescreen_failures=prescreen_failures
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from modelpick.results import CandidateResult, ProfileResult, Recommendation
 
 __all__ = [
+    "PRESCREEN_TITLE",
     "accuracy_columns",
     "constraint_line",
     "data_line",
@@ -12,8 +13,22 @@ __all__ = [
     "memory_cell",
     "memory_figure",
     "notes",
+    "prescreen_headers",
+    "prescreen_rows",
     "verdict",
 ]
+
+PRESCREEN_TITLE = "Pre-screen scores (rank candidates by feature fit; not accuracies)"
+
+# How people write each method's name; the estimation registry's keys are the lower-case method names.
+# A method not listed here is shown by its key, so a new score appears without a report change.
+_PRESCREEN_LABELS = {"logme": "LogME", "h-score": "H-score"}
+_PRESCREEN_MEANINGS = {
+    "logme": "LogME (You et al., ICML 2021), the log maximum evidence per example of a Bayesian linear model "
+    "from the features to the labels",
+    "h-score": "H-score (Bao et al., ICIP 2019, with a Ledoit-Wolf covariance as in Ibrahim et al., 2022), the "
+    "share of the feature covariance that lies between the class means",
+}
 
 
 def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
@@ -26,6 +41,33 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
     has_interval = q.accuracy_low is not None and q.accuracy_high is not None
     interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if has_interval else ""
     return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
+
+
+def _prescreen_methods(rec: Recommendation) -> tuple[str, ...]:
+    """The pre-screen methods any candidate has, the known ones first in their usual order."""
+    present = {
+        score.method for r in rec.results if r.status == "ok" and r.quality is not None for score in r.quality.prescreen
+    }
+    return tuple(m for m in _PRESCREEN_LABELS if m in present) + tuple(sorted(present - set(_PRESCREEN_LABELS)))
+
+
+def prescreen_headers(rec: Recommendation) -> tuple[str, ...]:
+    """Column headers of the pre-screen table, one per method; empty when no candidate has a score."""
+    return tuple(_PRESCREEN_LABELS.get(m, m) for m in _prescreen_methods(rec))
+
+
+def prescreen_rows(rec: Recommendation) -> list[tuple[str, tuple[str, ...]]]:
+    """``(candidate, cells)`` for each candidate with a pre-screen score, in the report's order; a method
+    a candidate lacks (it failed for that one) is ``"-"``."""
+    methods = _prescreen_methods(rec)
+    rows = []
+    for result in rec.in_rank_order():
+        q = result.quality
+        if result.status != "ok" or q is None or not q.prescreen:
+            continue
+        values = (q.prescreen_score(m) for m in methods)
+        rows.append((result.name, tuple("-" if v is None else f"{v:.3f}" for v in values)))
+    return rows
 
 
 def memory_figure(profile: ProfileResult | None) -> str:
@@ -97,6 +139,14 @@ def notes(rec: Recommendation) -> list[str]:
             "architecture-only: no weights were found locally, in the Hugging Face cache, on the Hub or in a "
             "known package, so the model was built from its config with random weights: latency and memory are "
             "exact, accuracy is unknown."
+        )
+    methods = _prescreen_methods(rec)
+    if methods:
+        meanings = "; ".join(_PRESCREEN_MEANINGS.get(m, m) for m in methods)
+        lines.append(
+            "Pre-screen scores are computed on each linear probe's frozen training features, so they cost no "
+            f"extra forward pass: {meanings}. Higher means features that suit this task better; the scores "
+            "compare candidates with each other and are not accuracies."
         )
     if any(r.profile is not None and r.profile.latency.noisy for r in rec.results):
         lines.append(

