@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelpick._errors import one_line
+from modelpick._tuner import join_studies as _join_studies
 from modelpick._tuner import tune_candidates
 from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
@@ -33,12 +34,20 @@ from modelpick.results import (
     QualityEstimate,
     Recommendation,
     TuningRun,
+    TuningSummary,
 )
 from modelpick.selection import decide
 from modelpick.tasks import Task, get_task
-from modelpick.tuning import TuningSettings, default_cache_dir, default_storage_url, display_url
+from modelpick.tuning import TuningSettings, default_cache_dir, default_storage_url, display_url, open_storage
 
-__all__ = ["ProgressEvent", "advise", "measurement_settings", "profile_candidates", "tuning_settings"]
+__all__ = [
+    "ProgressEvent",
+    "advise",
+    "join_studies",
+    "measurement_settings",
+    "profile_candidates",
+    "tuning_settings",
+]
 
 MEASURED_BASIS = "measured on your sample (held-out split, same for every candidate)"
 PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its citation"
@@ -115,6 +124,9 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, starte
         hardware = detect_gpu(hardware)
     num_threads = config.num_threads or default_num_threads()
     deadline = None if config.time_budget_s is None else started + config.time_budget_s
+    if config.tune:
+        # A storage that cannot be opened is the user's to fix, and must be found before minutes of measuring.
+        open_storage(tuning_settings(config, num_threads=num_threads, device=device).storage)
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware,
         *measurement_settings(config, num_threads=num_threads, device=device), deadline,
@@ -301,7 +313,7 @@ def _tune(
         if progress is not None:
             progress(ProgressEvent("tune", names.index(candidate), len(names), candidate, message, done, planned))
 
-    return tune_candidates(
+    tuned = tune_candidates(
         results, {c.name: c for c in run.candidates}, run.split,
         constraints=run.config.constraints,
         settings=_tuning_settings_of(run),
@@ -312,6 +324,9 @@ def _tune(
         budget_s=run.config.time_budget_s,
         emit=emit,
     )
+    if progress is not None:
+        progress(ProgressEvent("finish", len(names), len(names)))
+    return tuned
 
 
 def _tuning_settings_of(run: _Run) -> TuningSettings:
@@ -354,3 +369,20 @@ def profile_candidates(
         settings=_settings_echo(run),
     )
     return profile_set, results
+
+
+def join_studies(
+    config: AdviseConfig, *, max_trials: int | None, progress: ProgressCallback | None = None
+) -> tuple[TuningSummary, ...]:
+    """Work on the studies of ``config.storage`` / ``config.study`` as one more worker (``modelpick tune``)."""
+    device = resolve_device(config.device)
+    settings = tuning_settings(config, num_threads=config.num_threads or default_num_threads(), device=device)
+    names: list[str] = []
+
+    def emit(candidate: str, message: str, done: int, planned: int) -> None:
+        if candidate not in names:
+            names.append(candidate)
+        if progress is not None:
+            progress(ProgressEvent("tune", names.index(candidate), len(names), candidate, message, done, planned))
+
+    return _join_studies(settings, max_trials=max_trials, timeout_s=config.time_budget_s, emit=emit)

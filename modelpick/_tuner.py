@@ -33,12 +33,13 @@ from modelpick.tuning import (
     display_url,
     halving_schedule,
     keep_after_round,
+    run_worker,
     survivors,
     token_length_p99,
     trial_fits,
 )
 
-__all__ = ["TuneEmitter", "tune_candidates"]
+__all__ = ["TuneEmitter", "join_studies", "tune_candidates"]
 
 # Called with (candidate, message, trials finished, trials planned) before and after each trial.
 TuneEmitter = Callable[[str, str, int, int], None]
@@ -409,3 +410,35 @@ def _run_summary(
         finished=finished,
         note=note,
     )
+
+
+def join_studies(
+    settings: TuningSettings,
+    *,
+    max_trials: int | None,
+    timeout_s: float | None,
+    emit: TuneEmitter | None = None,
+) -> tuple[TuningSummary, ...]:
+    """Run trials of the studies under ``settings.study_prefix`` as one more worker (``modelpick tune``)."""
+
+    def on_trial(study: TunedStudy, progress: StudyProgress) -> None:
+        if emit is not None:
+            best = "-" if progress.best_value is None else f"{progress.best_value:.3f}"
+            emit(study.job.candidate, f"trial {progress.finished}/{study.job.trials_planned} done, best {best}",
+                 progress.finished, study.job.trials_planned)
+
+    started = time.time()
+    progresses = run_worker(settings, max_trials=max_trials, timeout_s=timeout_s, on_trial=on_trial)
+    summaries = []
+    for name, (job, progress) in progresses.items():
+        summaries.append(TuningSummary(
+            candidate=job.candidate, status="tuned" if progress.complete else "failed",
+            reason=f"{progress.finished} of {job.trials_planned} trials finished, by every worker",
+            study_name=name, storage=display_url(settings.storage), trials_planned=job.trials_planned,
+            n_validation=len(job.validation_texts),
+            trials_complete=progress.complete, trials_pruned=progress.pruned, trials_failed=progress.failed,
+            trials_reused=progress.reused, failures=progress.failures, best_trial=progress.best_trial,
+            best_params=progress.best_params, best_validation_accuracy=progress.best_value,
+            validation_spread=progress.spread, seconds=round(time.time() - started, 2),
+        ))
+    return tuple(summaries)

@@ -18,7 +18,7 @@ from modelpick._files import check_writable, write_atomically
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError
-from modelpick.results import ProfileSet, Recommendation
+from modelpick.results import ProfileSet, Recommendation, TuningSummary
 
 __all__ = [
     "ProgressEvent",
@@ -28,6 +28,7 @@ __all__ = [
     "load_profiles",
     "profile",
     "recommend",
+    "tune",
 ]
 
 _C = AdviseConfig  # every default below is read from the one declaration
@@ -187,6 +188,46 @@ def profile(
     if target is not None and profile_set.profiles:
         write_atomically(target, profile_set.to_json())
     return profile_set
+
+
+def tune(
+    storage: str | None = _C.storage,
+    *,
+    study: str | None = _C.study,
+    max_trials: int | None = None,
+    time_budget_s: float | None = _C.time_budget_s,
+    num_threads: int | None = _C.num_threads,
+    device: str = _C.device,
+    trust_remote_code: bool = _C.trust_remote_code,
+    progress: ProgressCallback | None = None,
+) -> tuple[TuningSummary, ...]:
+    """Join the studies an ``advise --tune`` run started, as one more worker, on this or any machine.
+
+    Every study whose name starts with ``study`` in ``storage`` gets trials until it has its planned
+    number (counting every worker's), this worker has run ``max_trials``, or ``time_budget_s`` is spent
+    (a running trial is stopped at that deadline). The data, the candidate and the search space are read
+    from the study itself. Run ``advise --tune`` again with the same options to use the new trials.
+
+    Returns:
+        One :class:`~modelpick.results.TuningSummary` per study, as the storage has it now.
+
+    Raises:
+        TuningError: the storage cannot be opened, or holds no study under ``study``.
+        InvalidParameterError: an option is out of range.
+
+    Example:
+        >>> tune("sqlite:///studies.db", study="reviews-v1", max_trials=4)  # doctest: +SKIP
+    """
+    from modelpick._advisor import join_studies
+
+    config = AdviseConfig.for_caller(
+        "tune", storage=storage, study=study, time_budget_s=time_budget_s, num_threads=num_threads,
+        device=device, trust_remote_code=trust_remote_code,
+    )
+    from modelpick._validation import COUNT, validate_params
+
+    validate_params({"max_trials": max_trials}, {"max_trials": [COUNT, None]}, caller="tune")
+    return join_studies(config, max_trials=max_trials, progress=progress)
 
 
 def available_tasks() -> list[str]:

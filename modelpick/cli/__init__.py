@@ -18,7 +18,7 @@ from typing import NoReturn
 from modelpick import exceptions
 from modelpick.cli import _commands
 from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USAGE
-from modelpick.cli._options import add_config_options, flag_for
+from modelpick.cli._options import TUNE_WORKER_OPTIONS, add_config_options, add_declared_options, flag_for
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "build_parser", "main"]
 
@@ -27,6 +27,7 @@ _INPUT_ERRORS = (
     exceptions.DataError,
     exceptions.UnknownNameError,
     exceptions.MissingDependencyError,
+    exceptions.TuningError,  # a storage that cannot be opened or holds no study: the user's to fix
 )
 
 
@@ -82,6 +83,17 @@ def build_parser() -> argparse.ArgumentParser:
                       help="write the profiles as JSON (for 'advise --profiles FILE'; checked before measuring)")
     _add_output_options(prof, report=False)
     prof.set_defaults(handler=_commands.profile)
+
+    tune = sub.add_parser(
+        "tune", help="run more trials of the studies an 'advise --tune' started (any machine, shared storage)",
+        description="Join the Optuna studies under --study in --storage as one more worker. The data, the "
+        "candidate and the search space are read from each study; run 'advise --tune' with the same options "
+        "afterwards to use the new trials.",
+    )
+    add_declared_options(tune, TUNE_WORKER_OPTIONS, title="studies")
+    tune.add_argument("--max-trials", type=int, metavar="N", help="most trials this worker runs (default: until done)")
+    _add_output_options(tune, report=False)
+    tune.set_defaults(handler=_commands.tune)
 
     cands = sub.add_parser("candidates", help="list the default candidates and their published figures")
     cands.add_argument("--json", action="store_true", help="print JSON")

@@ -7,10 +7,10 @@ import json
 import sys
 from typing import Any
 
-from modelpick.cli._options import config_kwargs
+from modelpick.cli._options import TUNE_WORKER_OPTIONS, config_kwargs
 from modelpick.cli._progress import progress_printer
 
-__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "profile"]
+__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "profile", "tune"]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_UNMET = 0, 1, 2, 3
 
@@ -83,6 +83,21 @@ def profile(args: argparse.Namespace) -> int:
         else:
             print(f"nothing measured, so {args.save} was not written", file=sys.stderr)
     return EXIT_OK if profile_set.profiles else EXIT_UNMET
+
+
+def tune(args: argparse.Namespace) -> int:
+    from modelpick.api import tune as work
+    from modelpick.report import tuning_table
+
+    summaries = work(
+        max_trials=args.max_trials, progress=progress_printer(args.quiet),
+        **{name: getattr(args, name) for name in TUNE_WORKER_OPTIONS},
+    )
+    if args.json:
+        sys.stdout.write(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n")
+    else:
+        sys.stdout.write(tuning_table(summaries))
+    return EXIT_OK if any(s.trials_complete for s in summaries) else EXIT_UNMET
 
 
 def candidates(args: argparse.Namespace) -> int:

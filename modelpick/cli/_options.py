@@ -14,7 +14,10 @@ from modelpick._validation import Duration, Interval, Option, Options, StrSequen
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 
-__all__ = ["add_config_options", "config_kwargs", "flag_for", "flag_of"]
+__all__ = ["TUNE_WORKER_OPTIONS", "add_config_options", "add_declared_options", "config_kwargs", "flag_for", "flag_of"]
+
+# The options a `modelpick tune` worker takes, from the same declarations as advise's.
+TUNE_WORKER_OPTIONS = ("storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code")
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
 _TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storage", "study")
@@ -105,6 +108,15 @@ def add_config_options(parser: argparse.ArgumentParser, command: str) -> None:
         if group_name not in groups:
             groups[group_name] = parser.add_argument_group(group_name)
         groups[group_name].add_argument(flag_of(name, spec), **_argument(name, default, spec))
+
+
+def add_declared_options(parser: argparse.ArgumentParser, names: tuple[str, ...], *, title: str) -> None:
+    """Add the declared options ``names`` to ``parser`` in one group (for commands beside advise's three)."""
+    declared = AdviseConfig.options()
+    group = parser.add_argument_group(title)
+    for name in names:
+        default, spec = declared[name]
+        group.add_argument(flag_of(name, spec), **_argument(name, default, spec))
 
 
 def config_kwargs(args: argparse.Namespace, command: str) -> dict[str, Any]:

@@ -25,12 +25,28 @@ class _ProgressBar:
             console=Console(stderr=True), transient=False,
         )
         self._task: Any = None
+        self._studies: dict[str, Any] = {}  # one bar per candidate's study: trial i/n, best so far, time left
+
+    def _tune(self, event: Any) -> None:
+        if not self._progress.live.is_started:
+            self._progress.start()
+        bar = self._studies.get(event.candidate)
+        if bar is None:
+            bar = self._studies[event.candidate] = self._progress.add_task("", total=event.steps or None)
+        self._progress.update(
+            bar, completed=event.step, total=event.steps or None, description=f"tune {event.candidate}: {event.message}"
+        )
 
     def __call__(self, event: Any) -> None:
+        if event.stage == "tune":
+            self._tune(event)
+            return
         if self._task is None:
-            self._progress.start()
+            if not self._progress.live.is_started:
+                self._progress.start()
             self._task = self._progress.add_task("", total=event.total)
         if event.stage == "finish":
+            # Measuring ends with "finish", and so does tuning when it follows; each stop leaves the bars shown.
             self._progress.update(self._task, description="done")
             self._progress.stop()
             return
@@ -51,6 +67,8 @@ def _log_lines() -> Callable[[Any], None]:
         if event.stage == "start":
             started[event.candidate] = time.perf_counter()
             print(f"{prefix} ...", file=sys.stderr, flush=True)
+        elif event.stage == "tune":
+            print(f"tune {event.candidate}: {event.message}", file=sys.stderr, flush=True)
         elif event.stage in ("profile", "estimate"):
             print(f"{prefix}: {_STAGES[event.stage]}", file=sys.stderr, flush=True)
         elif event.stage in ("done", "failed"):

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from modelpick.exceptions import UnknownNameError
 from modelpick.report._base import Renderer
-from modelpick.report._tables import candidates_table, profiles_table
+from modelpick.report._tables import candidates_table, profiles_table, tuning_table
 from modelpick.report.json import JsonRenderer
 from modelpick.report.markdown import MarkdownRenderer
 from modelpick.report.text import TextRenderer
 from modelpick.results import Recommendation
 
-__all__ = ["RENDERERS", "Renderer", "candidates_table", "profiles_table", "render"]
+__all__ = ["RENDERERS", "Renderer", "candidates_table", "profiles_table", "render", "tuning_table"]
 
 RENDERERS: dict[str, type[Renderer]] = {
     "json": JsonRenderer,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from modelpick.results import CandidateResult, ProfileResult, Recommendation
+from modelpick.results import CandidateResult, ProfileResult, QualityEstimate, Recommendation
 
 __all__ = [
     "PRESCREEN_TITLE",
+    "TUNING_HEADERS",
+    "TUNING_TITLE",
     "accuracy_columns",
     "constraint_line",
     "data_line",
@@ -15,6 +17,8 @@ __all__ = [
     "notes",
     "prescreen_headers",
     "prescreen_rows",
+    "tuning_lines",
+    "tuning_rows",
     "verdict",
 ]
 
@@ -32,8 +36,9 @@ _PRESCREEN_MEANINGS = {
 
 
 def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
-    """Accuracy, its 95% interval and how it was obtained, as three cells."""
-    q = result.quality
+    """Accuracy, its 95% interval and how it was obtained, as three cells: the estimate the ranking used
+    (the better of the probe and the fine-tune, when both were measured)."""
+    q = result.estimate
     if q is None:
         return ("not estimated", "", "")
     if q.accuracy is None:
@@ -152,4 +157,70 @@ def notes(rec: Recommendation) -> list[str]:
         lines.append(
             "noisy: the repeat loop hit its time cap before timings were stable; treat those latencies with care."
         )
+    return lines
+
+
+TUNING_TITLE = "Quick fine-tunes (Optuna studies; chosen on validation, scored on the held-out split)"
+TUNING_HEADERS = (
+    "candidate", "probe", "fine-tune", "ranked by", "trials", "complete/pruned/failed", "best val (top 3)",
+    "time s", "outcome",
+)
+
+
+def _accuracy_cell(q: QualityEstimate | None) -> str:
+    if q is None or q.accuracy is None:
+        return "-"
+    if q.accuracy_low is None or q.accuracy_high is None:
+        return f"{q.accuracy:.3f}"
+    return f"{q.accuracy:.3f} [{q.accuracy_low:.2f}-{q.accuracy_high:.2f}]"
+
+
+def tuning_rows(rec: Recommendation) -> list[tuple[str, ...]]:
+    """One row per transformer the tuning step considered: probe and fine-tune side by side, the one the
+    ranking used, the trials, the best validation accuracy, the time, and what happened and why."""
+    rows: list[tuple[str, ...]] = []
+    for result in rec.in_rank_order():
+        t = result.tuning
+        if t is None:
+            continue
+        used = result.estimate
+        best = "-"
+        if t.best_validation_accuracy is not None:
+            best = f"{t.best_validation_accuracy:.3f}"
+            if t.validation_spread is not None:
+                best += f" ({t.validation_spread[0]:.3f}-{t.validation_spread[1]:.3f})"
+        finished = t.trials_complete + t.trials_pruned + t.trials_failed
+        trials = f"{finished}/{t.trials_planned}" if t.trials_planned else "-"
+        if t.trials_reused:
+            trials += f" ({t.trials_reused} reused)"
+        outcome = t.status if not t.reason else f"{t.status}: {t.reason}"
+        if t.seconds_saved:
+            outcome += f" (saved about {t.seconds_saved:.0f} s)"
+        rows.append((
+            result.name,
+            _accuracy_cell(result.quality),
+            _accuracy_cell(result.fine_tuned),
+            used.method if used is not None and used.accuracy is not None else "-",
+            trials,
+            f"{t.trials_complete}/{t.trials_pruned}/{t.trials_failed}" if t.trials_planned else "-",
+            best,
+            f"{t.seconds:.0f}",
+            outcome,
+        ))
+    return rows
+
+
+def tuning_lines(rec: Recommendation) -> list[str]:
+    """What the tuning step did as a whole: how far it got, where the studies are, how to look at them."""
+    run = rec.tuning
+    if run is None:
+        return []
+    budget = f" of a {run.budget_s:g} s budget for the whole run" if run.budget_s is not None else ""
+    lines = [
+        f"Tuning took {run.seconds:.0f} s{budget}; {run.note}.",
+        f"Studies '{run.study_prefix}/...' are in {run.storage}; up to {run.top_k} candidates, "
+        f"{run.trials_per_candidate} trials each. Look at them with: optuna-dashboard {run.storage}",
+    ]
+    failures = [f"{r.name} {line}" for r in rec.results if r.tuning for line in r.tuning.failures]
+    lines += [f"Failed trial: {line}" for line in failures]
     return lines

@@ -1,4 +1,4 @@
-"""Plain-text tables for the ``profile`` and ``candidates`` commands."""
+"""Plain-text tables for the ``profile``, ``tune`` and ``candidates`` commands."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from typing import Any
 
 from modelpick.report._format import memory_figure
-from modelpick.results import ProfileSet
+from modelpick.results import ProfileSet, TuningSummary
 
-__all__ = ["candidates_table", "profiles_table"]
+__all__ = ["candidates_table", "profiles_table", "tuning_table"]
 
 
 def profiles_table(profile_set: ProfileSet) -> str:
@@ -32,4 +32,18 @@ def candidates_table(rows: Sequence[dict[str, Any]]) -> str:
         params_text = f"{params / 1e6:6.1f}M" if params else "      -"
         figures = "; ".join(f"{f['metric']} {f['value']:.3f} ({f['split']})" for f in row.get("published", []))
         lines.append(f"{row['name']:40s} {row['kind']:11s} {row['family']:30s} {params_text}  {figures}")
+    return "".join(line + "\n" for line in lines)
+
+
+def tuning_table(summaries: Sequence[TuningSummary]) -> str:
+    """One line per study: trials finished of planned, complete/pruned/failed, best validation accuracy."""
+    lines = []
+    for s in summaries:
+        best = "-" if s.best_validation_accuracy is None else f"{s.best_validation_accuracy:.3f}"
+        finished = s.trials_complete + s.trials_pruned + s.trials_failed
+        lines.append(
+            f"{s.study_name or s.candidate:60s} {finished:3d}/{s.trials_planned:<3d} trials  "
+            f"{s.trials_complete} complete, {s.trials_pruned} pruned, {s.trials_failed} failed  best validation {best}"
+        )
+        lines.extend(f"    {failure}" for failure in s.failures)
     return "".join(line + "\n" for line in lines)

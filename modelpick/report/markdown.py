@@ -68,6 +68,15 @@ class MarkdownRenderer(Renderer):
                 "| " + " | ".join((f"`{_cell(name)}`", *(_cell(c) for c in cells))) + " |"
                 for name, cells in fmt.prescreen_rows(rec)
             ]
+        tuning_rows = fmt.tuning_rows(rec)
+        if tuning_rows or rec.tuning is not None:
+            lines += ["", f"## {fmt.TUNING_TITLE}", ""]
+            lines.append("| " + " | ".join(fmt.TUNING_HEADERS) + " |")
+            lines.append("|---|" + "---:|" * 3 + "---|" * (len(fmt.TUNING_HEADERS) - 4))
+            lines += [
+                "| " + " | ".join((f"`{_cell(row[0])}`", *(_cell(c) for c in row[1:]))) + " |" for row in tuning_rows
+            ]
+            lines += [""] + [f"- {_cell(line)}" for line in fmt.tuning_lines(rec)]
         lines += ["", "## How these numbers were obtained", ""]
         lines += [f"- {line}" for line in fmt.notes(rec)]
         return "\n".join(lines) + "\n"

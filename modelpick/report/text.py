@@ -85,6 +85,17 @@ class TextRenderer(Renderer):
             for name, cells in fmt.prescreen_rows(rec):
                 prescreen.add_row(name, *cells)
             console.print(prescreen)
+        tuning_rows = fmt.tuning_rows(rec)
+        if tuning_rows or rec.tuning is not None:
+            console.print(fmt.TUNING_TITLE, style="bold", markup=False, soft_wrap=True)
+            tuning = Table(show_lines=False, header_style="bold", expand=False)
+            for header in fmt.TUNING_HEADERS:
+                tuning.add_column(header, justify="left", no_wrap=header != "outcome")
+            for row in tuning_rows:
+                tuning.add_row(*row)
+            console.print(tuning)
+            for line in fmt.tuning_lines(rec):
+                console.print(f"  {line}", markup=False, soft_wrap=True)
         console.print("[bold]How these numbers were obtained[/bold]")
         for line in fmt.notes(rec):
             console.print(f"  - {line}", markup=False, soft_wrap=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from modelpick._imports import require
 from modelpick.exceptions import TuningError
+from modelpick.tuning._job import TuningJob
 from modelpick.tuning._settings import TuningSettings
 from modelpick.tuning._storage import display_url, open_storage
 from modelpick.tuning._study import StudyProgress, TunedStudy
@@ -40,7 +41,7 @@ def run_worker(
     max_trials: int | None = None,
     timeout_s: float | None = None,
     on_trial: Callable[[TunedStudy, StudyProgress], Any] | None = None,
-) -> dict[str, StudyProgress]:
+) -> dict[str, tuple[TuningJob, StudyProgress]]:
     """Run trials of the studies under ``settings.study_prefix`` in turn until none wants more.
 
     Args:
@@ -50,7 +51,7 @@ def run_worker(
         on_trial: Called after each trial with the study and its progress.
 
     Returns:
-        Each study's progress when the worker stopped.
+        Each study's job and progress when the worker stopped, by study name.
 
     Raises:
         TuningError: the storage cannot be opened, or holds no study under the prefix.
@@ -76,4 +77,4 @@ def run_worker(
             ran += 1
             if on_trial is not None:
                 on_trial(study, study.progress())
-    return {s.name: s.progress() for s in studies}
+    return {s.name: (s.job, s.progress()) for s in studies}
