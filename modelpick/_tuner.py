@@ -162,7 +162,9 @@ class _Step:
         assert study is not None
         while state.status == "tuned":
             progress = study.progress()
-            if progress.finished + progress.running >= study.job.trials_planned:
+            # Running trials are not counted: after a kill -9 one stays RUNNING until its heartbeat goes
+            # stale, and this run must still do every trial the plan asks for.
+            if progress.finished >= study.job.trials_planned:
                 return
             ends = [t for t in (slice_end, self.deadline) if t is not None]
             limit = min(ends) if ends else None
