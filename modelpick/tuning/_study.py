@@ -141,10 +141,7 @@ class TunedStudy:
                 if t.state.is_finished() and t.datetime_complete is not None
                 and t.datetime_complete.timestamp() < since
             )
-        failures = tuple(
-            f"trial {t.number}: {t.user_attrs.get('fail_reason') or t.system_attrs.get('fail_reason') or 'failed'}"
-            for t in trials if t.state == states.FAIL
-        )
+        failures = tuple(f"trial {t.number}: {_fail_reason(t)}" for t in trials if t.state == states.FAIL)
         return StudyProgress(
             complete=len(complete),
             pruned=sum(t.state == states.PRUNED for t in trials),
@@ -259,6 +256,12 @@ class TunedStudy:
             device=self.settings.device, trust_remote_code=self.settings.trust_remote_code,
         )
         return list(labels), how
+
+
+def _fail_reason(trial: Any) -> str:
+    reason = trial.user_attrs.get("fail_reason") or trial.system_attrs.get("fail_reason")
+    # A trial failed by the heartbeat has no reason of its own: its worker was gone.
+    return reason or "its worker stopped sending heartbeats (killed or cut off); the trial was failed and retried"
 
 
 def _reason(exc: BaseException) -> str:
