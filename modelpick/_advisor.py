@@ -185,7 +185,7 @@ def _measure(
         else:
             emit("profile", "")
             profile = profile_in_child(
-                candidate, weights, run.split, run.profile_settings, timeout_s=run.config.timeout_s
+                candidate, weights, run.split, run.profile_settings, timeout_s=_child_timeout(run)
             )
         quality: QualityEstimate | None = None
         if run.config.estimate_quality:
@@ -196,7 +196,7 @@ def _measure(
                     weights,
                     run.split if run.measured_quality else None,
                     task=run.task,
-                    settings=run.estimation_settings,
+                    settings=dataclasses.replace(run.estimation_settings, timeout_s=_child_timeout(run)),
                 )
             except (EstimationError, CandidateTimeout) as exc:
                 # The cost was measured and stays useful; only the accuracy is unknown, and says why.
@@ -206,6 +206,13 @@ def _measure(
         return CandidateResult(info, "failed", str(exc))
     except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
         return CandidateResult(info, "failed", f"internal error: {one_line(exc)}")
+
+
+def _child_timeout(run: _Run) -> float:
+    """A child's time limit: the option's, or less when the time budget ends sooner."""
+    if run.deadline is None:
+        return run.config.timeout_s
+    return max(1.0, min(run.config.timeout_s, run.deadline - time.time()))
 
 
 def _run_candidates(

@@ -23,7 +23,7 @@ def test_two_workers_on_two_processes_land_their_trials_in_one_study(postgres_ur
     workers = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
                for _ in range(2)]
     outputs = [w.communicate(timeout=300) for w in workers]
-    for worker, (_, err) in zip(workers, outputs):
+    for worker, (_, err) in zip(workers, outputs, strict=True):
         assert worker.returncode == 0, err
 
     trials = optuna.load_study(study_name=study.name, storage=postgres_url).get_trials(deepcopy=False)

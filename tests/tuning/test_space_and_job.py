@@ -158,13 +158,19 @@ def test_a_space_round_trips_through_json():
 # --- TuningJob -----------------------------------------------------------------------------------------
 
 
+def _flip(label: str) -> str:
+    return {"pos": "neg", "neg": "pos"}[label]
+
+
 def test_the_job_fingerprint_changes_with_the_data_candidate_space_and_seed(tmp_path, make_job):
     job = make_job(tmp_path)
     changed = {
         "a training text": replace_text(job, 0, "good good 99"),
-        "a training label": dataclasses.replace(job, train_labels=("neg", *job.train_labels[1:])),
+        "a training label": dataclasses.replace(job, train_labels=(_flip(job.train_labels[0]), *job.train_labels[1:])),
         "a validation text": dataclasses.replace(job, validation_texts=("hate 0", *job.validation_texts[1:])),
-        "a validation label": dataclasses.replace(job, validation_labels=("pos", *job.validation_labels[1:])),
+        "a validation label": dataclasses.replace(
+            job, validation_labels=(_flip(job.validation_labels[0]), *job.validation_labels[1:])
+        ),
         "the labels": dataclasses.replace(job, labels=("pos", "neg")),  # the head's output order
         "the candidate": dataclasses.replace(job, candidate="other-bert"),
         "the space": dataclasses.replace(job, space=SearchSpace.for_lengths(p99_tokens=100, model_max_length=128)),
