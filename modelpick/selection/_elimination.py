@@ -47,7 +47,8 @@ def _tunable(result: CandidateResult) -> str | None:
     quality = result.quality
     if quality is None or quality.provenance != "measured":
         # Only a probe on pretrained weights means the weights are real and the sample is labelled.
-        return "no measured estimate to start from (random weights, or no labelled sample)"
+        why = quality.note if quality is not None and quality.note else "random weights, or no labelled sample"
+        return f"no measured accuracy to start from ({why})"
     return None
 
 
