@@ -533,6 +533,9 @@ def main(argv: list[str] | None = None) -> int:
     with Meter() as meter:
         rec = modelpick.recommend(TASK, **common)
     probe_cost = meter.cost
+    if (rec.sample.n_train, rec.sample.n_test) != (len(split.train_texts), len(split.test_texts)):
+        print(f"  WARNING: modelpick split {rec.sample.n_train}/{rec.sample.n_test}, the reference's "
+              f"{len(split.train_texts)}/{len(split.test_texts)}: not the same held-out part")
     for problem in fill_probe(entries, rec):
         print(f"  {problem}")
 
