@@ -20,6 +20,10 @@ POSTGRES_URL_ENV = "MODELPICK_TEST_POSTGRES_URL"
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://modelpick:modelpick@localhost:5432/modelpick_test"
 CONNECT_TIMEOUT_S = 3
 
+# --doctest-modules would also import this file as a test module named "conftest", which clashes with the
+# subdirectories' conftest modules of the same name (no __init__.py here). It is still loaded as a conftest.
+collect_ignore = ["conftest.py"]
+
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
