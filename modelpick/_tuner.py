@@ -20,7 +20,7 @@ from modelpick.candidates._base import Candidate
 from modelpick.constraints import Constraints
 from modelpick.data._split import DataSplit, stratified_split
 from modelpick.estimation._intervals import wilson_interval
-from modelpick.estimation._measure import describe_interval, score_predictions
+from modelpick.estimation._measure import describe_interval, estimate_of, score_predictions
 from modelpick.exceptions import ModelpickError, TuningError
 from modelpick.results import CandidateResult, QualityEstimate, TuningRun, TuningSummary
 from modelpick.selection._elimination import leader, plan_tuning, stop_reason
@@ -255,18 +255,7 @@ def _fine_tuned_estimate(
         f"{progress.best_value:.3f} over {len(study.job.validation_texts)} examples carved from the training "
         f"split{spread}; scored with {how}; {describe_interval(measurement)}"
     )
-    return QualityEstimate(
-        candidate=state.result.name,
-        method="fine-tune",
-        provenance="measured",
-        accuracy=measurement.accuracy,
-        accuracy_low=measurement.accuracy_low,
-        accuracy_high=measurement.accuracy_high,
-        macro_f1=measurement.macro_f1,
-        n_train=measurement.n_train,
-        n_test=measurement.n_test,
-        note=note,
-    )
+    return estimate_of(state.result.name, "fine-tune", measurement, note)
 
 
 def _summary(state: _State, *, run_started: float) -> TuningSummary:

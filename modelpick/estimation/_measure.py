@@ -22,6 +22,7 @@ __all__ = [
     "Measurement",
     "describe_cv",
     "describe_interval",
+    "estimate_of",
     "measure_classifier",
     "measured_estimate",
     "resolve_task",
@@ -228,6 +229,18 @@ def measured_estimate(
         )
     if prescreen_failures:
         note += f"; pre-screen scores not computed: {'; '.join(prescreen_failures)}"
+    return estimate_of(candidate, method, measurement, note, prescreen=tuple(prescreen))
+
+
+def estimate_of(
+    candidate: str,
+    method: str,
+    measurement: Measurement,
+    note: str,
+    *,
+    prescreen: tuple[TransferabilityScore, ...] = (),
+) -> QualityEstimate:
+    """The measured :class:`QualityEstimate` holding ``measurement``'s figures, with ``note`` saying how."""
     return QualityEstimate(
         candidate=candidate,
         method=method,
@@ -241,5 +254,5 @@ def measured_estimate(
         n_train=measurement.n_train,
         n_test=measurement.n_test,
         note=note,
-        prescreen=tuple(prescreen),
+        prescreen=prescreen,
     )
