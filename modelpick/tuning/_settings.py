@@ -7,6 +7,7 @@ from numbers import Integral
 from typing import Any, ClassVar
 
 from modelpick._validation import BOOLEAN, COUNT, FRACTION, POSITIVE_NUMBER, SEED, Constraint, Interval, validate_params
+from modelpick.tuning._storage import normalized_url
 
 __all__ = ["TuningSettings"]
 
@@ -60,3 +61,5 @@ class TuningSettings:
     def __post_init__(self) -> None:
         values: dict[str, Any] = {name: getattr(self, name) for name in self._CONSTRAINTS}
         validate_params(values, self._CONSTRAINTS, caller=type(self).__name__)
+        # Children and workers open the storage by its URL: one spelling of the file for all of them.
+        object.__setattr__(self, "storage", normalized_url(self.storage))

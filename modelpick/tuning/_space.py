@@ -60,7 +60,7 @@ class SearchSpace(Serializable):
         """The common recipe (BERT-style: lr 5e-5, 3 epochs, batch 16), tried first so the tuned result
         is never worse than it on validation."""
         return {
-            "learning_rate": 5e-5,
+            "learning_rate": min(max(5e-5, self.learning_rate[0]), self.learning_rate[1]),
             "num_train_epochs": min(max(3, self.epochs[0]), self.epochs[1]),
             "per_device_train_batch_size": 16 if 16 in self.batch_sizes else self.batch_sizes[0],
             "weight_decay": min(max(0.01, self.weight_decay[0]), self.weight_decay[1]),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from modelpick._errors import one_line
 from modelpick._imports import require
 from modelpick.exceptions import TuningError
 
-__all__ = ["default_cache_dir", "default_storage_url", "display_url", "open_storage"]
+__all__ = ["default_cache_dir", "default_storage_url", "display_url", "normalized_url", "open_storage"]
 
 
 def default_cache_dir() -> Path:
@@ -40,15 +41,52 @@ def display_url(url: str) -> str:
     Example:
         >>> display_url("postgresql+psycopg://me:secret@db:5432/studies")
         'postgresql+psycopg://me:***@db:5432/studies'
+        >>> display_url("postgresql://db/studies?user=me&password=secret")
+        'postgresql://db/studies?password=***&user=me'
     """
-    return re.sub(r"(://[^:/@]+:)[^@]*@", r"\1***@", url)
+    try:
+        from sqlalchemy.engine import make_url
+
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001 - not a URL SQLAlchemy reads (or no SQLAlchemy): hide what looks like one
+        return re.sub(r"(://[^/@]*:)[^@/]*@", r"\1***@", url)
+    if "password" in parsed.query:
+        parsed = parsed.update_query_dict({"password": "***"})
+    return str(parsed.render_as_string(hide_password=True))
+
+
+def normalized_url(url: str) -> str:
+    """``url`` with ``~`` in a SQLite path expanded (SQLAlchemy does not), so every process opens one file.
+
+    Example:
+        >>> normalized_url("sqlite:///~/studies.db") == f"sqlite:///{Path.home() / 'studies.db'}"
+        True
+    """
+    if url.startswith("sqlite:///"):
+        return f"sqlite:///{Path(url[len('sqlite:///'):]).expanduser()}"
+    return url
+
+
+def _sqlite_url(url: str) -> str:
+    """``url`` normalized, after creating the SQLite file's folder."""
+    url = normalized_url(url)
+    Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+    return url
+
+
+def _is_creation_race(exc: BaseException) -> bool:
+    # Workers that open a new storage at once race to create its tables (optuna issues #1092, #4621);
+    # the loser sees the winner's tables and only has to open the storage again.
+    text = str(exc)
+    return "already exists" in text or "UNIQUE constraint failed: alembic_version" in text or "duplicate key" in text
 
 
 def open_storage(url: str, *, heartbeat_interval_s: int | None = None, grace_period_s: int | None = None) -> Any:
     """An ``optuna.storages.RDBStorage`` for ``url``, with a heartbeat when an interval is given.
 
     A SQLite file's folder is created. A killed worker's trial is failed after ``grace_period_s`` and
-    retried once (``RetryFailedTrialCallback``).
+    retried once (``RetryHeartbeatStaleTrialCallback``). Workers opening a new storage at the same time
+    race to create its tables; the loser opens it again.
 
     Raises:
         TuningError: the URL is not a database URL, or the database cannot be reached or opened.
@@ -59,8 +97,6 @@ def open_storage(url: str, *, heartbeat_interval_s: int | None = None, grace_per
             f"The storage {url!r} is not a database URL. Give one such as sqlite:///studies.db or "
             "postgresql+psycopg://user:password@host/db (--storage)."
         )
-    if url.startswith("sqlite:///"):
-        Path(url[len("sqlite:///"):]).expanduser().parent.mkdir(parents=True, exist_ok=True)
     heartbeat: dict[str, Any] = {}
     if heartbeat_interval_s is not None:
         with warnings.catch_warnings():
@@ -73,12 +109,21 @@ def open_storage(url: str, *, heartbeat_interval_s: int | None = None, grace_per
             }
     # A PostgreSQL server that is down would otherwise keep a worker waiting on the OS connect timeout.
     engine_kwargs = {"connect_args": {"connect_timeout": 10}} if url.startswith("postgresql") else None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(url, engine_kwargs=engine_kwargs, **heartbeat)
-    except Exception as exc:
-        raise TuningError(
-            f"Could not open the Optuna storage {display_url(url)}: {one_line(exc)}. Check the URL (--storage), "
-            "that the server is running, and that its driver is installed (pip install 'modelpick[postgres]')."
-        ) from exc
+    attempts = 5
+    error: Exception = TuningError("no attempt made")
+    for attempt in range(attempts):
+        try:
+            opened = _sqlite_url(url) if url.startswith("sqlite:///") else url
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+                return optuna.storages.RDBStorage(opened, engine_kwargs=engine_kwargs, **heartbeat)
+        except Exception as exc:  # noqa: BLE001 - SQLAlchemy, drivers, the OS and optuna raise many types
+            if _is_creation_race(exc) and attempt + 1 < attempts:
+                time.sleep(0.2 * (attempt + 1))
+                continue
+            error = exc
+            break
+    raise TuningError(
+        f"Could not open the Optuna storage {display_url(url)}: {one_line(error)}. Check the URL (--storage), "
+        "that the server is running, and that its driver is installed (pip install 'modelpick[postgres]')."
+    ) from error

@@ -54,13 +54,13 @@ def make_settings(tmp_path: Path, **changes) -> TuningSettings:
     return TuningSettings(**values)
 
 
-@pytest.fixture(name="make_job")
+@pytest.fixture(name="make_job", scope="session")
 def _make_job_fixture():
     """``make_job(model_path, **changes)``: a job over the two-class sample for the model at ``model_path``."""
     return make_job
 
 
-@pytest.fixture(name="make_settings")
+@pytest.fixture(name="make_settings", scope="session")
 def _make_settings_fixture():
     """``make_settings(tmp_path, **changes)``: settings whose storage and artifacts live under ``tmp_path``."""
     return make_settings

@@ -11,7 +11,10 @@ from modelpick.tuning import Round, halving_schedule, keep_after_round, survivor
 
 @pytest.mark.parametrize(
     ("n", "expected"),
-    [(1, (1,)), (2, (2, 1)), (3, (3, 2, 1)), (4, (4, 2, 1)), (5, (5, 3, 2, 1)), (8, (8, 4, 2, 1)), (9, (9, 5, 3, 2, 1))],
+    [
+        (1, (1,)), (2, (2, 1)), (3, (3, 2, 1)), (4, (4, 2, 1)), (5, (5, 3, 2, 1)), (8, (8, 4, 2, 1)),
+        (9, (9, 5, 3, 2, 1)),
+    ],
 )
 def test_rounds_halve_the_survivors_rounding_up_down_to_one(n, expected):
     assert tuple(r.survivors for r in halving_schedule(n, 600.0)) == expected

@@ -49,7 +49,8 @@ def test_a_killed_advise_tune_resumes_with_its_finished_trials(tmp_path):
             assert first.poll() is None, first.stderr.read().decode() if first.stderr else "first run ended early"
             time.sleep(0.5)
     finally:
-        os.killpg(first.pid, signal.SIGKILL)
+        if first.poll() is None:
+            os.killpg(first.pid, signal.SIGKILL)
         first.wait(30)
     before = {t.number: t.datetime_start for t in _finished_trials(storage, "resume")}
     assert 1 <= len(before) < 4, "the kill must land mid-study"

@@ -122,11 +122,6 @@ def test_the_first_recipe_follows_a_narrower_space():
     assert SearchSpace(max_lengths=(32,), epochs=(1, 2)).first_recipe()["num_train_epochs"] == 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: SearchSpace.first_recipe clamps every parameter into the space except learning_rate, which is "
-    "always 5e-5; a space whose learning_rate range excludes 5e-5 enqueues a first trial outside its own space",
-)
 def test_the_first_recipes_learning_rate_is_inside_any_space():
     space = SearchSpace(max_lengths=(32,), learning_rate=(1e-4, 1e-3))
     low, high = space.learning_rate
@@ -227,3 +222,15 @@ def test_a_job_round_trips_through_json(tmp_path, make_job):
     assert isinstance(back.train_texts, tuple) and isinstance(back.space.max_lengths, tuple)
     assert back.fingerprint() == job.fingerprint()
     assert data["format"] == "modelpick-tuning-job/1"
+
+
+def test_token_length_p99_counts_special_tokens_with_the_models_tokenizer(tiny_bert):
+    from modelpick.tuning import token_length_p99
+
+    # [CLS] good great [SEP]: four tokens, the length a trial must keep to see the whole text.
+    p99, model_max = token_length_p99(str(tiny_bert), ["good great"] * 20)
+    assert p99 == 4.0
+    assert model_max == 128  # the tiny model's position embeddings and tokenizer limit
+    p99, _ = token_length_p99(str(tiny_bert), ["good"] * 99 + ["good " * 50])
+    assert 3.0 < p99 < 52.0  # the one long text pulls the p99 up, but not to its own length
+    assert SearchSpace.for_lengths(p99_tokens=p99, model_max_length=model_max).max_lengths[-1] >= p99
