@@ -52,7 +52,8 @@ def display_url(url: str) -> str:
         return re.sub(r"(://[^/@]*:)[^@/]*@", r"\1***@", url)
     if "password" in parsed.query:
         parsed = parsed.update_query_dict({"password": "***"})
-    return str(parsed.render_as_string(hide_password=True))
+    # The query value is URL-quoted on rendering; a reader should see the same mask as for the password.
+    return str(parsed.render_as_string(hide_password=True)).replace("%2A%2A%2A", "***")
 
 
 def normalized_url(url: str) -> str:
