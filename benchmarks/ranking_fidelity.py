@@ -238,8 +238,9 @@ def reference_finetune(model_dir: Path, split, args: argparse.Namespace, say) ->
             cost += meter.cost
             # Scoring the chosen weights on the held-out split is not part of the reference's compute.
             model.load_state_dict(keep.state)
-            predictions = trainer.predict(test_ds).predictions
-            test_accuracy = _accuracy(np.argmax(predictions, -1), [label_id[x] for x in split.test_labels])
+            # The gold labels come back with the predictions: a length-grouped sampler may reorder the examples.
+            predicted = trainer.predict(test_ds)
+            test_accuracy = _accuracy(np.argmax(predicted.predictions, -1), predicted.label_ids)
             runs.append((keep.accuracy, lr, keep.epoch, test_accuracy))
             say(f"    lr {lr:g}: best validation accuracy {keep.accuracy:.3f} at epoch {keep.epoch}/{args.epochs}, "
                 f"held-out {test_accuracy:.3f} ({meter.cost.wall_s:.0f} s)")

@@ -363,7 +363,8 @@ class Recommendation(Serializable):
         return cls.from_dict(json.loads(text))
 
     def to_frame(self):
-        """One row per candidate: status, rank, accuracy, latency, memory, provenance.
+        """One row per candidate: status, rank, accuracy (the estimate the ranking used, with its method),
+        the fine-tuned accuracy and tuning status when ``--tune`` ran, latency, memory, provenance.
 
         Returns:
             pandas.DataFrame indexed by candidate name, ranked candidates first.
@@ -374,7 +375,7 @@ class Recommendation(Serializable):
         front = set(self.pareto_front)
         rows = []
         for r in self.in_rank_order():
-            p, q = r.profile, r.quality
+            p, q = r.profile, r.estimate  # the estimate the ranking used (probe or fine-tune)
             rows.append(
                 {
                     "candidate": r.name,
@@ -387,6 +388,8 @@ class Recommendation(Serializable):
                     "accuracy_high": q.accuracy_high if q else None,
                     "macro_f1": q.macro_f1 if q else None,
                     "quality_method": q.method if q else None,
+                    "fine_tuned_accuracy": r.fine_tuned.accuracy if r.fine_tuned else None,
+                    "tuning_status": r.tuning.status if r.tuning else None,
                     "quality_provenance": q.provenance if q else None,
                     "p50_ms": p.latency.p50_ms if p else None,
                     "p90_ms": p.latency.p90_ms if p else None,
