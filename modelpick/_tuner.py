@@ -206,23 +206,26 @@ class _Step:
                 share = max(round_end - time.time(), 0.0) / (len(contenders) - position)
                 self.run_until(name, time.time() + share)
             if index + 1 < len(rounds):
-                scores = {n: self._best(n) for n in contenders if self.states[n].status == "tuned"}
+                scores = {n: self._standing(n) for n in contenders if self.states[n].status == "tuned"}
                 keep = survivors(scores, keep_after_round(len(contenders)))
                 for name in scores:
                     if name not in keep:
                         self._drop(name, index + 1)
                 active = list(keep)
 
-    def _best(self, name: str) -> float | None:
-        study = self.states[name].study
-        return None if study is None else study.progress().best_value
+    def _standing(self, name: str) -> float | None:
+        """How good ``name`` looks so far: its best validation accuracy, or before any trial finished its
+        cheap estimate, so a slow candidate is not dropped for being slow, only for being worse."""
+        state = self.states[name]
+        best = None if state.study is None else state.study.progress().best_value
+        return best if best is not None else state.result.accuracy
 
     def _drop(self, name: str, round_number: int) -> None:
         state = self.states[name]
         assert state.study is not None
         progress = state.study.progress()
         best = (
-            "no finished trial" if progress.best_value is None
+            f"no finished trial; its probe accuracy {self._standing(name) or 0:.3f}" if progress.best_value is None
             else f"best validation accuracy {progress.best_value:.3f}"
         )
         state.status = "stopped"
