@@ -103,10 +103,11 @@ def leader(results: Sequence[CandidateResult], constraints: Constraints) -> tupl
     The bound is what a tuned candidate must be able to beat to change the answer.
     """
     best: CandidateResult | None = None
-    for result in results:
+    # By name, so equal accuracies resolve to the first name, as in plan_tuning and the halving.
+    for result in sorted(results, key=lambda r: r.name):
         if constraint_violations(result, constraints) or result.accuracy is None:
             continue
-        if best is None or (result.accuracy, result.name) > (best.accuracy or 0.0, best.name):
+        if best is None or result.accuracy > (best.accuracy or 0.0):
             best = result
     if best is None:
         return None

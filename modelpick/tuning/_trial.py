@@ -17,6 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from modelpick._errors import reraised_as
+from modelpick.exceptions import TuningError
+
 __all__ = ["TrialOutcome", "TrialRequest", "predict_labels", "token_length_p99", "train_trial"]
 
 
@@ -76,6 +79,12 @@ def _encode(
 
 
 def _load(request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool) -> tuple[Any, Any]:
+    # transformers' own messages rarely name the folder; a FAIL trial's reason must.
+    with reraised_as(TuningError, f"Could not load the model in {request_path}"):
+        return _load_unchecked(request_path, labels, trust_remote_code=trust_remote_code)
+
+
+def _load_unchecked(request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool) -> tuple[Any, Any]:
     import transformers
 
     _quiet_transformers(transformers)
