@@ -276,13 +276,24 @@ def _summary(state: _State, *, run_started: float) -> TuningSummary:
     if not reason:
         done = f"{progress.finished} of {study.job.trials_planned} trials finished"
         reason = done if status != "not-started" else f"the time budget ran out before its first trial; {done}"
+    return _study_summary(
+        study.job, study.name, study.storage_display, progress, status=status, reason=reason,
+        seconds=state.seconds, seconds_saved=state.seconds_saved,
+    )
+
+
+def _study_summary(
+    job: TuningJob, study_name: str, storage: str, progress: StudyProgress, *, status: str, reason: str,
+    seconds: float, seconds_saved: float | None = None,
+) -> TuningSummary:
+    """The report's record of one study: what its storage holds now, and what this run did with it."""
     return TuningSummary(
-        candidate=state.result.name,
+        candidate=job.candidate,
         status=status,  # type: ignore[arg-type]
         reason=reason,
-        study_name=study.name,
-        storage=study.storage_display,
-        trials_planned=study.job.trials_planned,
+        study_name=study_name,
+        storage=storage,
+        trials_planned=job.trials_planned,
         trials_complete=progress.complete,
         trials_pruned=progress.pruned,
         trials_failed=progress.failed,
@@ -292,9 +303,9 @@ def _summary(state: _State, *, run_started: float) -> TuningSummary:
         best_params=progress.best_params,
         best_validation_accuracy=progress.best_value,
         validation_spread=progress.spread,
-        n_validation=len(study.job.validation_texts),
-        seconds=round(state.seconds, 2),
-        seconds_saved=None if state.seconds_saved is None else round(state.seconds_saved, 1),
+        n_validation=len(job.validation_texts),
+        seconds=round(seconds, 2),
+        seconds_saved=None if seconds_saved is None else round(seconds_saved, 1),
     )
 
 
@@ -425,14 +436,9 @@ def join_studies(
     progresses = run_worker(settings, max_trials=max_trials, timeout_s=timeout_s, on_trial=on_trial)
     summaries = []
     for name, (job, progress) in progresses.items():
-        summaries.append(TuningSummary(
-            candidate=job.candidate, status="tuned" if progress.complete else "failed",
+        summaries.append(_study_summary(
+            job, name, display_url(settings.storage), progress, status="tuned" if progress.complete else "failed",
             reason=f"{progress.finished} of {job.trials_planned} trials finished, by every worker",
-            study_name=name, storage=display_url(settings.storage), trials_planned=job.trials_planned,
-            n_validation=len(job.validation_texts),
-            trials_complete=progress.complete, trials_pruned=progress.pruned, trials_failed=progress.failed,
-            trials_reused=progress.reused, failures=progress.failures, best_trial=progress.best_trial,
-            best_params=progress.best_params, best_validation_accuracy=progress.best_value,
-            validation_spread=progress.spread, seconds=round(time.time() - started, 2),
+            seconds=time.time() - started,
         ))
     return tuple(summaries)
