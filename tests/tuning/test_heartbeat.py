@@ -23,6 +23,7 @@ def _trials(study: TunedStudy, state):
 
 
 @pytest.mark.slow
+@pytest.mark.filterwarnings("ignore::optuna.exceptions.ExperimentalWarning")  # retried_trial_number is experimental
 def test_a_killed_workers_trial_is_failed_by_its_heartbeat_and_retried(tiny_job, tuning_settings):
     settings = tuning_settings(heartbeat_interval_s=1, grace_period_s=2)
     study = TunedStudy.open(tiny_job(trials=3, space=SearchSpace(max_lengths=(16,), epochs=(30, 40))), settings)
