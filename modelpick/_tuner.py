@@ -63,6 +63,7 @@ class _State:
     seconds: float = 0.0
     seconds_saved: float | None = None
     first_estimate_s: float = 60.0
+    dropped: bool = False  # by successive halving (it may get budget the halving left unspent)
 
 
 def _first_trial_estimate(result: CandidateResult, n_train: int, n_validation: int) -> float:
@@ -155,12 +156,15 @@ class _Step:
     def _leader(self) -> tuple[str, float] | None:
         return leader(self.results, self.constraints)
 
-    def run_until(self, name: str, slice_end: float | None) -> None:
-        """Run trials of ``name`` until its plan is done, its slice or the budget is spent, or it is stopped."""
+    def run_until(self, name: str, slice_end: float | None, *, max_trials: int | None = None) -> None:
+        """Run trials of ``name`` until its plan is done, its slice or the budget is spent, it is stopped,
+        or ``max_trials`` ran."""
         state = self.states[name]
         study = state.study
         assert study is not None
-        while state.status == "tuned":
+        ran = 0
+        while state.status == "tuned" and (max_trials is None or ran < max_trials):
+            ran += 1
             progress = study.progress()
             # Running trials are not counted: after a kill -9 one stays RUNNING until its heartbeat goes
             # stale, and this run must still do every trial the plan asks for.
@@ -212,6 +216,30 @@ class _Step:
                     if name not in keep:
                         self._drop(name, index + 1)
                 active = list(keep)
+        self._spend_leftover(order)
+
+    def _next_trial_fits(self, name: str) -> bool:
+        state = self.states[name]
+        if state.study is None:
+            return False
+        progress = state.study.progress()
+        if progress.finished >= state.study.job.trials_planned:
+            return False
+        return trial_fits(_trial_estimate(state, progress), self.remaining())
+
+    def _spend_leftover(self, order: Sequence[str]) -> None:
+        """Give budget the halving left unspent, a trial at a time, to the best-standing candidate whose
+        next trial still fits: the survivor's may not, while a dropped, faster candidate's does."""
+        while True:
+            open_ = [n for n in order if self.states[n].status == "tuned" or self.states[n].dropped]
+            ranked = sorted(open_, key=lambda n: (-(self._standing(n) or 0.0), n))
+            name = next((n for n in ranked if self._next_trial_fits(n)), None)
+            if name is None:
+                return
+            state = self.states[name]
+            if state.dropped:
+                state.status, state.reason, state.seconds_saved, state.dropped = "tuned", "", None, False
+            self.run_until(name, None, max_trials=1)
 
     def _standing(self, name: str) -> float | None:
         """How good ``name`` looks so far: its best validation accuracy, or before any trial finished its
@@ -228,7 +256,7 @@ class _Step:
             f"no finished trial; its probe accuracy {self._standing(name) or 0:.3f}" if progress.best_value is None
             else f"best validation accuracy {progress.best_value:.3f}"
         )
-        state.status = "stopped"
+        state.status, state.dropped = "stopped", True
         state.reason = (
             f"dropped by successive halving after round {round_number} ({best}, not in the better half)"
         )

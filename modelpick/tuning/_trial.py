@@ -176,6 +176,7 @@ def train_trial(request: TrialRequest) -> TrialOutcome:
 
     with tempfile.TemporaryDirectory(prefix="modelpick-trial-") as scratch:
         args = transformers.TrainingArguments(
+            **_length_grouping(transformers),
             output_dir=scratch,
             eval_strategy="epoch",
             save_strategy="no",
@@ -216,6 +217,17 @@ def train_trial(request: TrialRequest) -> TrialOutcome:
         saved_to=saved_to,
         history=tuple(history),
     )
+
+
+def _length_grouping(transformers: Any) -> dict[str, Any]:
+    """Batches of similar lengths: less padding, the same fine-tune, and on a CPU several times faster
+    when lengths vary (the option was renamed in transformers 5)."""
+    import inspect
+
+    fields = inspect.signature(transformers.TrainingArguments).parameters
+    if "train_sampling_strategy" in fields:
+        return {"train_sampling_strategy": "group_by_length"}
+    return {"group_by_length": True} if "group_by_length" in fields else {}
 
 
 def predict_labels(
