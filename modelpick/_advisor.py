@@ -90,6 +90,7 @@ class _Run:
     profile_settings: ProfileSettings
     estimation_settings: EstimationSettings
     deadline: float | None  # time.time() by which the run must end (time_budget_s), or None
+    tuning_settings: TuningSettings | None  # how quick fine-tunes run, when the run tunes
 
 
 def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, started: float) -> _Run:
@@ -124,12 +125,13 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, starte
         hardware = detect_gpu(hardware)
     num_threads = config.num_threads or default_num_threads()
     deadline = None if config.time_budget_s is None else started + config.time_budget_s
-    if config.tune:
+    tuning = tuning_settings(config, num_threads=num_threads, device=device) if config.tune else None
+    if tuning is not None:
         # A storage that cannot be opened is the user's to fix, and must be found before minutes of measuring.
-        open_storage(tuning_settings(config, num_threads=num_threads, device=device).storage)
+        open_storage(tuning.storage)
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware,
-        *measurement_settings(config, num_threads=num_threads, device=device), deadline,
+        *measurement_settings(config, num_threads=num_threads, device=device), deadline, tuning,
     )
 
 
@@ -314,6 +316,7 @@ def advise(
 def _tune(
     run: _Run, results: tuple[CandidateResult, ...], progress: ProgressCallback | None
 ) -> tuple[tuple[CandidateResult, ...], TuningRun]:
+    assert run.tuning_settings is not None  # built whenever the config tunes
     names = [r.name for r in results]
 
     def emit(candidate: str, message: str, done: int, planned: int) -> None:
@@ -323,7 +326,7 @@ def _tune(
     tuned = tune_candidates(
         results, {c.name: c for c in run.candidates}, run.split,
         constraints=run.config.constraints,
-        settings=_tuning_settings_of(run),
+        settings=run.tuning_settings,
         top_k=run.config.tune_top_k,
         task=run.task,
         n_bootstrap=run.estimation_settings.n_bootstrap,
@@ -336,12 +339,6 @@ def _tune(
     return tuned
 
 
-def _tuning_settings_of(run: _Run) -> TuningSettings:
-    return tuning_settings(
-        run.config, num_threads=run.profile_settings.num_threads, device=run.profile_settings.device
-    )
-
-
 def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
     """The measurement settings the run used, for the report: how every number was obtained."""
     echo: dict[str, Any] = {}
@@ -349,8 +346,8 @@ def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
         echo["profiling"] = dataclasses.asdict(run.profile_settings)
     if run.config.estimate_quality:
         echo["estimation"] = dataclasses.asdict(run.estimation_settings)
-    if run.config.tune:
-        tuning = dataclasses.asdict(_tuning_settings_of(run))
+    if run.tuning_settings is not None:
+        tuning = dataclasses.asdict(run.tuning_settings)
         tuning["storage"] = display_url(tuning["storage"])
         echo["tuning"] = tuning
     return echo

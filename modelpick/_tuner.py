@@ -107,16 +107,13 @@ def _validation_split(split: DataSplit, settings: TuningSettings, candidate: str
         ) from exc
 
 
-def _open_study(
-    state: _State, candidate: Candidate, split: DataSplit, settings: TuningSettings, *, trials: int,
-    trial_timeout_s: float,
-) -> TunedStudy:
+def _open_study(state: _State, candidate: Candidate, split: DataSplit, settings: TuningSettings) -> TunedStudy:
     weights = candidate.resolve_weights(allow_download=False)
     if weights is None or weights.path is None or not weights.has_real_weights:
         raise TuningError(f"{candidate.name} has no pretrained weights on disk to fine-tune")
     carved = _validation_split(split, settings, candidate.name)
     p99, model_max = run_in_child(
-        token_length_p99, str(weights.path), carved.train_texts, timeout_s=trial_timeout_s, error=TuningError,
+        token_length_p99, str(weights.path), carved.train_texts, timeout_s=settings.trial_timeout_s, error=TuningError,
         context=f"Reading the token lengths of {candidate.name}", trust_remote_code=settings.trust_remote_code,
     )
     job = TuningJob(
@@ -128,8 +125,8 @@ def _open_study(
         validation_texts=carved.test_texts,
         validation_labels=carved.test_labels,
         space=SearchSpace.for_lengths(p99_tokens=p99, model_max_length=model_max),
-        trials_planned=trials,
-        trial_timeout_s=trial_timeout_s,
+        trials_planned=settings.trials_per_candidate,
+        trial_timeout_s=settings.trial_timeout_s,
         random_state=settings.random_state,
     )
     state.first_estimate_s = _first_trial_estimate(
@@ -144,14 +141,13 @@ class _Step:
 
     def __init__(
         self, results: Sequence[CandidateResult], states: dict[str, _State], settings: TuningSettings,
-        constraints: Constraints, *, deadline: float | None, started: float, emit: TuneEmitter | None,
+        constraints: Constraints, *, deadline: float | None, emit: TuneEmitter | None,
     ) -> None:
         self.results = results  # every candidate, baselines too: any of them can be the leader
         self.states = states
         self.settings = settings
         self.constraints = constraints
         self.deadline = deadline
-        self.started = started
         self.emit = emit
 
     def remaining(self) -> float | None:
@@ -387,10 +383,7 @@ def tune_candidates(
     for name in plan.selected:
         state = states[name]
         try:
-            state.study = _open_study(
-                state, candidates[name], split, settings, trials=settings.trials_per_candidate,
-                trial_timeout_s=settings.trial_timeout_s,
-            )
+            state.study = _open_study(state, candidates[name], split, settings)
         except ModelpickError as exc:
             state.status, state.reason = "failed", str(exc)
         except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
@@ -401,7 +394,7 @@ def tune_candidates(
         if state.status == "skipped" and state.result.profile is not None:
             per_trial = _first_trial_estimate(state.result, len(split.train_texts) - n_validation, n_validation)
             state.seconds_saved = settings.trials_per_candidate * per_trial
-    step = _Step(results, states, settings, constraints, deadline=step_deadline, started=started, emit=emit)
+    step = _Step(results, states, settings, constraints, deadline=step_deadline, emit=emit)
     step.run(plan.selected)
 
     updated = []

@@ -20,7 +20,7 @@ from typing import Any
 from modelpick._errors import one_line
 from modelpick._imports import require
 from modelpick._isolation import run_in_child
-from modelpick.exceptions import CandidateTimeout, ModelpickError, TuningError
+from modelpick.exceptions import ModelpickError, TuningError
 from modelpick.tuning._job import JOB_ATTRIBUTE, TuningJob
 from modelpick.tuning._search import make_pruner, make_sampler
 from modelpick.tuning._settings import TuningSettings
@@ -77,10 +77,7 @@ class TunedStudy:
         """
         optuna = require("optuna", purpose="tune quick fine-tunes")
         optuna.logging.set_verbosity(optuna.logging.ERROR)
-        storage = open_storage(
-            settings.storage, heartbeat_interval_s=settings.heartbeat_interval_s,
-            grace_period_s=settings.grace_period_s,
-        )
+        storage = _heartbeat_storage(settings)
         name = job.study_name(settings.study_prefix)
         try:
             study = optuna.create_study(
@@ -107,10 +104,7 @@ class TunedStudy:
         """Join an existing study (a ``modelpick tune`` worker); its job comes from the study itself."""
         optuna = require("optuna", purpose="tune quick fine-tunes")
         optuna.logging.set_verbosity(optuna.logging.ERROR)
-        storage = open_storage(
-            settings.storage, heartbeat_interval_s=settings.heartbeat_interval_s,
-            grace_period_s=settings.grace_period_s,
-        )
+        storage = _heartbeat_storage(settings)
         try:
             study = optuna.load_study(study_name=study_name, storage=storage, pruner=make_pruner())
             raw = study.user_attrs.get(JOB_ATTRIBUTE)
@@ -161,6 +155,16 @@ class TunedStudy:
     def _model_dir(self, number: int) -> Path:
         return Path(self.settings.artifacts_dir) / self.name.replace("/", "__") / f"trial-{number}"
 
+    def _request(self, params: dict[str, Any], output_dir: Path, **reporting: Any) -> TrialRequest:
+        """What a child needs to train ``params`` on this study's job and save the model to ``output_dir``."""
+        job, settings = self.job, self.settings
+        return TrialRequest(
+            model_path=job.model_path, labels=job.labels, train_texts=job.train_texts, train_labels=job.train_labels,
+            validation_texts=job.validation_texts, validation_labels=job.validation_labels, params=params,
+            seed=job.random_state, num_threads=settings.num_threads, device=settings.device,
+            trust_remote_code=settings.trust_remote_code, output_dir=str(output_dir), **reporting,
+        )
+
     def run_trial(self, *, deadline: float | None = None) -> TrialOutcome | None:
         """Run one trial to its end (complete, pruned or failed), stopping it at ``deadline`` (``time.time()``).
 
@@ -173,14 +177,9 @@ class TunedStudy:
             params = self.job.space.suggest(trial)
             trial.set_user_attr("worker", f"{socket.gethostname()}:{os.getpid()}")
             output_dir = self._model_dir(trial.number)
-            request = TrialRequest(
-                model_path=self.job.model_path, labels=self.job.labels,
-                train_texts=self.job.train_texts, train_labels=self.job.train_labels,
-                validation_texts=self.job.validation_texts, validation_labels=self.job.validation_labels,
-                params=params, seed=self.job.random_state, num_threads=self.settings.num_threads,
-                device=self.settings.device, trust_remote_code=self.settings.trust_remote_code,
-                deadline=deadline, output_dir=str(output_dir), storage_url=self.settings.storage,
-                study_name=self.name, trial_id=trial._trial_id,  # noqa: SLF001 - the child reports to this trial
+            request = self._request(
+                params, output_dir, deadline=deadline, storage_url=self.settings.storage, study_name=self.name,
+                trial_id=trial._trial_id,  # noqa: SLF001 - the child reports to this trial
             )
             timeout = self.job.trial_timeout_s
             if deadline is not None:
@@ -190,7 +189,7 @@ class TunedStudy:
                     train_trial, request, timeout_s=timeout, error=TuningError,
                     context=f"trial {trial.number} of {self.job.candidate}",
                 )
-            except (ModelpickError, CandidateTimeout) as exc:
+            except ModelpickError as exc:  # a CandidateTimeout too
                 trial.set_user_attr("fail_reason", _reason(exc))
                 shutil.rmtree(output_dir, ignore_errors=True)
                 raise
@@ -238,14 +237,7 @@ class TunedStudy:
         how = f"the saved model of trial {progress.best_trial}"
         timeout = self.job.trial_timeout_s
         if not (model_dir / "config.json").is_file():
-            request = TrialRequest(
-                model_path=self.job.model_path, labels=self.job.labels,
-                train_texts=self.job.train_texts, train_labels=self.job.train_labels,
-                validation_texts=self.job.validation_texts, validation_labels=self.job.validation_labels,
-                params=progress.best_params, seed=self.job.random_state, num_threads=self.settings.num_threads,
-                device=self.settings.device, trust_remote_code=self.settings.trust_remote_code,
-                output_dir=str(model_dir),
-            )
+            request = self._request(progress.best_params, model_dir)
             run_in_child(train_trial, request, timeout_s=timeout, error=TuningError,
                          context=f"Retraining the best trial of {self.job.candidate}")
             how = f"trial {progress.best_trial}'s parameters, retrained here (its model was trained by another worker)"
@@ -256,6 +248,13 @@ class TunedStudy:
             device=self.settings.device, trust_remote_code=self.settings.trust_remote_code,
         )
         return list(labels), how
+
+
+def _heartbeat_storage(settings: TuningSettings) -> Any:
+    """The settings' storage with the heartbeat on, as every process that runs trials opens it."""
+    return open_storage(
+        settings.storage, heartbeat_interval_s=settings.heartbeat_interval_s, grace_period_s=settings.grace_period_s
+    )
 
 
 def _fail_reason(trial: Any) -> str:

@@ -257,17 +257,15 @@ def predict_labels(
 
 def token_length_p99(model_path: str, texts: Sequence[str], *, trust_remote_code: bool = False) -> tuple[float, int]:
     """The p99 token length of ``texts`` with the model's own tokenizer, and the model's longest input."""
-    import numpy as np
     import transformers
+
+    from modelpick._numeric import percentile
+    from modelpick.candidates._loading import max_input_length
 
     _quiet_transformers(transformers)
     tokenizer = transformers.AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
     config = transformers.AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    limits = [getattr(config, "max_position_embeddings", None), getattr(tokenizer, "model_max_length", None)]
-    # Tokenizers without a limit report a huge sentinel; position embeddings are the real bound.
-    model_max = min(int(n) for n in limits if isinstance(n, int) and 0 < n < 100_000) if any(
-        isinstance(n, int) and 0 < n < 100_000 for n in limits
-    ) else 512
-    # BERT-style position ids count the special tokens too, as does the tokenizer's length.
+    # Lengths count the special tokens, as the position table does.
     lengths = [len(ids) for ids in tokenizer(list(texts), truncation=False)["input_ids"]] or [2]
-    return float(np.percentile(lengths, 99)), model_max
+    # No model is loaded here, so only the position table and the tokenizer bound the input.
+    return percentile(lengths, 99), max_input_length(None, config, tokenizer)
