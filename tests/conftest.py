@@ -11,6 +11,7 @@ using the fixture carries the ``postgres`` marker (``pytest -m "not postgres"`` 
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Iterator
 
@@ -78,5 +79,14 @@ def postgres_url(_postgres_server) -> Iterator[str]:
     finally:
         # WITH (FORCE) (PostgreSQL 13+) ends the connections a test's storage may still hold in its pool.
         force = sql.SQL(" WITH (FORCE)") if version >= 130000 else sql.SQL("")
+        drop = sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)) + force
         with psycopg.connect(admin, connect_timeout=CONNECT_TIMEOUT_S, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)) + force)
+            for attempt in range(20):
+                try:
+                    conn.execute(drop)
+                    break
+                except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                    # An autovacuum worker on the new database is not ours to terminate; it ends in moments.
+                    if attempt == 19:
+                        raise
+                    time.sleep(0.5)
