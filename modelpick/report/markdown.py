@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from modelpick.report import _format as fmt
 from modelpick.report._base import Renderer
+from modelpick.report._pareto import pareto_info
 from modelpick.results import Recommendation
 
 __all__ = ["MarkdownRenderer"]
@@ -36,7 +37,7 @@ class MarkdownRenderer(Renderer):
             f"| # | candidate | accuracy | 95% CI | basis | p50 ms | {pct} ms | mem MB | weights | Pareto |",
             "|---:|---|---:|:---:|---|---:|---:|---:|---|:---:|",
         ]
-        front = set(rec.pareto_front)
+        info = pareto_info(rec)
         for result in rec.in_rank_order():
             p = result.profile
             lines.append(
@@ -49,10 +50,11 @@ class MarkdownRenderer(Renderer):
                         f"{p.latency.percentile_ms(pct):.2f}" if p else "-",
                         fmt.memory_cell(result),
                         result.candidate.weights_source or "-",
-                        "yes" if result.name in front else "",
+                        "yes" if info.on_front(result.name) else "",
                     )
                 ) + " |"
             )
+        lines += ["", _cell(info.front_line())]
         if rec.ranked:
             lines += ["", "## Why this order", ""]
             lines += [f"{r.rank}. `{r.name}`: {r.reason}" for r in rec.ranked]

@@ -7,6 +7,7 @@ from typing import ClassVar, Literal
 
 from modelpick.report import _format as fmt
 from modelpick.report._base import Renderer
+from modelpick.report._pareto import pareto_info
 from modelpick.results import Recommendation
 
 __all__ = ["TextRenderer"]
@@ -50,7 +51,7 @@ class TextRenderer(Renderer):
         ]
         for header, justify in columns:
             table.add_column(header, justify=justify, no_wrap=True)
-        front = set(rec.pareto_front)
+        info = pareto_info(rec)
         for result in rec.in_rank_order():
             p = result.profile
             table.add_row(
@@ -63,9 +64,10 @@ class TextRenderer(Renderer):
                 fmt.memory_cell(result),
                 _millions(p.parameters) if p else "-",
                 result.candidate.weights_source or "-",
-                "*" if result.name in front else "",
+                "*" if info.on_front(result.name) else "",
             )
         console.print(table)
+        console.print(info.front_line(), markup=False, soft_wrap=True)
 
         if rec.ranked:
             console.print("[bold]Why this order[/bold]")
