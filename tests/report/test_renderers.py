@@ -56,9 +56,9 @@ def test_unmet_constraints_say_what_came_closest():
 
 
 def test_unknown_format_lists_the_choices(rec):
-    with pytest.raises(UnknownNameError, match="Choose one of: json, markdown, text"):
+    with pytest.raises(UnknownNameError, match="Choose one of: html, json, markdown, text"):
         render(rec, "pdf")
-    assert sorted(RENDERERS) == ["json", "markdown", "text"]
+    assert sorted(RENDERERS) == ["html", "json", "markdown", "text"]
 
 
 def test_the_profile_table_shows_memory_as_the_report_does():
