@@ -9,16 +9,17 @@ Example:
 from __future__ import annotations
 
 from modelpick._version import __version__
-from modelpick.api import available_candidates, available_tasks, load_profiles, profile, recommend
+from modelpick.api import available_candidates, available_tasks, compare, load_profiles, profile, recommend
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 from modelpick.data import DatasetSample, load_sample
 from modelpick.exceptions import ModelpickError
-from modelpick.results import CandidateResult, ProfileResult, ProfileSet, QualityEstimate, Recommendation
+from modelpick.results import CandidateResult, Comparison, ProfileResult, ProfileSet, QualityEstimate, Recommendation
 
 __all__ = [
     "AdviseConfig",
     "CandidateResult",
+    "Comparison",
     "Constraints",
     "DatasetSample",
     "ModelpickError",
@@ -29,6 +30,7 @@ __all__ = [
     "__version__",
     "available_candidates",
     "available_tasks",
+    "compare",
     "load_profiles",
     "load_sample",
     "profile",

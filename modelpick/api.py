@@ -15,16 +15,18 @@ from typing import Any
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
 from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
+from modelpick._validation import invalid_parameter
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError
-from modelpick.results import ProfileSet, Recommendation, TuningSummary
+from modelpick.results import Comparison, ProfileSet, Recommendation, TuningSummary
 
 __all__ = [
     "ProgressEvent",
     "available_candidates",
     "available_tasks",
     "builtin_sample",
+    "compare",
     "load_profiles",
     "profile",
     "recommend",
@@ -143,6 +145,42 @@ def recommend(
         saved, saved_from = load_profiles(profiles), str(profiles)
     data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=estimate_quality)
     return advise(config, data, profiles=saved, profiles_source=saved_from, progress=progress)
+
+
+def compare(
+    candidates: Sequence[str],
+    sample: Any = None,
+    *,
+    task: str = _C.task,
+    progress: ProgressCallback | None = None,
+    **options: Any,
+) -> Comparison:
+    """Measure two or more candidates side by side and compare them, as "X vs Y" pages do, with numbers
+    measured here: a matrix, a verdict for each pair, strengths and weaknesses by stated rules, and
+    common claims about their families checked against the measurements.
+
+    Args:
+        candidates: Two or more catalog names, baseline names, Hub ids or local paths.
+        sample: The data, as for :func:`recommend`; without one, accuracy is published figures only.
+        options: Any other option of :func:`recommend` (``num_threads``, ``tune``, ...).
+
+    Returns:
+        A :class:`~modelpick.results.Comparison`; ``.recommendation`` holds every measurement.
+
+    Example:
+        >>> compare(["tfidf-logreg"])
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.InvalidParameterError: The 'candidates' parameter of compare must be two or more
+        candidate names. Got ['tfidf-logreg'] instead.
+    """
+    from modelpick.candidates import common_claims
+    from modelpick.selection import compare_results
+
+    if isinstance(candidates, str) or len(candidates) < 2:
+        raise invalid_parameter("candidates", "compare", "two or more candidate names", candidates)
+    rec = recommend(task, sample, candidates=candidates, progress=progress, **options)
+    return compare_results(rec, common_claims())
 
 
 def profile(

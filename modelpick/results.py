@@ -17,9 +17,12 @@ from modelpick.constraints import Constraints
 __all__ = [
     "CandidateInfo",
     "CandidateResult",
+    "ClaimCheck",
+    "Comparison",
     "HardwareInfo",
     "LatencyStats",
     "LengthsSummary",
+    "PairVerdict",
     "ProfileResult",
     "ProfileSet",
     "PublishedFigure",
@@ -28,6 +31,7 @@ __all__ = [
     "Recommendation",
     "Rejection",
     "SampleSummary",
+    "Trait",
     "TransferabilityScore",
     "TuningRun",
     "TuningSummary",
@@ -59,6 +63,7 @@ class CandidateInfo(Serializable):
     weights_detail: str | None = None  # the path, package or reason behind weights_source
     published: tuple[PublishedFigure, ...] = ()
     published_parameters: int | None = None
+    published_parameters_source: str | None = None  # the citation of published_parameters
 
 
 @dataclass(frozen=True)
@@ -433,4 +438,83 @@ class ProfileSet(Serializable):
 
     @classmethod
     def from_json(cls, text: str) -> ProfileSet:
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class PairVerdict(Serializable):
+    """One measured head-to-head: how much faster one candidate is than another, at what accuracy cost.
+
+    ``accuracy_delta`` is the faster candidate's accuracy minus the slower one's, in points (0..100);
+    ``accuracy_margin`` the half-width of its 95% interval, from the two candidates' intervals combined as
+    if independent (wider than a paired interval on the shared test split, so "inside" errs towards
+    calling a difference noise). Either is ``None`` when an accuracy is unknown.
+    """
+
+    faster: str
+    slower: str
+    speedup_p50: float  # slower p50 / faster p50
+    speedup_p90: float
+    memory_ratio: float | None  # faster's memory / slower's memory
+    accuracy_delta: float | None
+    accuracy_margin: float | None
+    sentence: str  # the verdict in words, with its numbers
+
+    @property
+    def accuracy_inside_interval(self) -> bool | None:
+        """Whether the accuracy difference is within the noise of the two estimates."""
+        if self.accuracy_delta is None or self.accuracy_margin is None:
+            return None
+        return abs(self.accuracy_delta) <= self.accuracy_margin
+
+
+TraitKind = Literal["strength", "weakness"]
+
+
+@dataclass(frozen=True)
+class Trait(Serializable):
+    """A strength or weakness of one candidate, derived from the measurements by a stated rule."""
+
+    candidate: str
+    kind: TraitKind
+    metric: str  # "latency", "throughput", "memory", "parameters", "size on disk", "accuracy"
+    text: str  # the statement, with the numbers behind it
+    rule: str  # the rule that produced it, so a reader can check it
+
+
+@dataclass(frozen=True)
+class ClaimCheck(Serializable):
+    """A claim comparison pages commonly make about two of the compared models, and what was measured."""
+
+    claim: str  # e.g. "ALBERT infers faster than BERT"
+    subject: str  # the candidate the claim favours
+    other: str
+    metric: str
+    holds: bool | None  # None: the measurements cannot settle it here (a figure unknown, or within the noise)
+    measured: str  # what was measured, in one sentence
+
+
+@dataclass(frozen=True)
+class Comparison(Serializable):
+    """Two or more candidates measured side by side (``modelpick compare``): the recommendation holding
+    every measurement, pairwise verdicts, strengths and weaknesses by stated rules, and common claims
+    checked against the measurements."""
+
+    candidates: tuple[str, ...]  # as named, in order
+    recommendation: Recommendation
+    verdicts: tuple[PairVerdict, ...]
+    traits: tuple[Trait, ...]
+    claims: tuple[ClaimCheck, ...] = ()
+
+    def traits_of(self, name: str, kind: TraitKind) -> tuple[Trait, ...]:
+        """The strengths (or weaknesses) of candidate ``name``."""
+        return tuple(t for t in self.traits if t.candidate == name and t.kind == kind)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """The comparison as JSON (the format ``modelpick compare --json`` prints)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> Comparison:
+        """Read back what :meth:`to_json` wrote."""
         return cls.from_dict(json.loads(text))

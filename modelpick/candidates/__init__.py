@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from modelpick._validation import StrSequence, invalid_parameter
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC
+from modelpick.candidates._claims import Claim, common_claims
 from modelpick.candidates._hub import looks_like_hub_id
 from modelpick.candidates._loading import LoadedTransformer, load_transformer
 from modelpick.candidates.baseline import BaselineCandidate, builtin_baselines
@@ -29,11 +30,13 @@ __all__ = [
     "PUBLISHED_QUALITY_METRIC",
     "BaselineCandidate",
     "Candidate",
+    "Claim",
     "LoadedTransformer",
     "TransformerCandidate",
     "WeightsResolution",
     "baselines",
     "catalog",
+    "common_claims",
     "default_candidates",
     "load_transformer",
     "looks_like_hub_id",

@@ -82,6 +82,7 @@ class Candidate(ABC):
     source: str = "catalog"  # "catalog", "hub id", "local path", "builtin"
     published: tuple[PublishedFigure, ...] = ()
     published_parameters: int | None = None
+    published_parameters_source: str | None = None
 
     kind: ClassVar[str]
 
@@ -96,6 +97,7 @@ class Candidate(ABC):
             weights_detail=weights.detail if weights else None,
             published=self.published,
             published_parameters=self.published_parameters,
+            published_parameters_source=self.published_parameters_source,
         )
 
     @abstractmethod

@@ -201,6 +201,7 @@ def _catalog_candidate(entry: dict[str, Any]) -> TransformerCandidate:
         source="catalog",
         published=tuple(PublishedFigure(**figure) for figure in entry["published"]),
         published_parameters=entry["published_parameters"],
+        published_parameters_source=entry.get("published_parameters_source"),
         model_id=entry["name"],
         architecture=dict(entry["architecture"]),
         weights_package=entry.get("weights_package"),
