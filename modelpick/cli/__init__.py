@@ -45,9 +45,14 @@ def _add_output_options(parser: argparse.ArgumentParser, *, report: bool = True)
     group = parser.add_argument_group("output")
     group.add_argument("--json", action="store_true", help="print JSON on stdout (progress stays on stderr)")
     if report:
-        group.add_argument("--format", choices=("text", "markdown", "json"), default="text",
-                           help="report format (default: text)")
+        group.add_argument("--format", choices=("text", "markdown", "html", "json"), default="text",
+                           help="format of the report on stdout (default: text)")
         group.add_argument("--output", metavar="FILE", help="also write the report to FILE (checked before measuring)")
+        group.add_argument(
+            "--report", metavar="FILE", action="append",
+            help="write a report file whose format follows its name: .html (one self-contained page with the "
+            "Pareto plot), .md, .json or .txt; repeat for several (checked before measuring)",
+        )
     group.add_argument("--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("--debug", action="store_true", help="show tracebacks")
 
@@ -71,7 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_output_options(advise)
     advise.set_defaults(handler=_commands.advise)
 
-    compare = sub.add_parser("compare", help="measure named candidates side by side, no constraints")
+    compare = sub.add_parser(
+        "compare", help="measure two or more candidates side by side: matrix, verdict, strengths and weaknesses",
+        description="Measure the named candidates on this machine and your data, and compare them as 'X vs Y' "
+        "pages do, with every number measured here or cited: a comparison matrix, a verdict for each pair, "
+        "strengths and weaknesses by stated rules, and common claims checked against the measurements.",
+    )
     compare.add_argument("names", nargs="+", metavar="CANDIDATE")
     add_config_options(compare, "compare")
     _add_output_options(compare)

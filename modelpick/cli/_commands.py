@@ -23,29 +23,57 @@ def _sample(args: argparse.Namespace) -> Any:
     return args.data
 
 
+def _report_files(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """(path, format) of every report file asked for: ``--output`` in ``--format``, each ``--report`` by
+    its suffix."""
+    from modelpick.report import format_for_path
+
+    files = [(args.output, "json" if args.json else args.format)] if args.output else []
+    return files + [(path, format_for_path(path)) for path in args.report or ()]
+
+
 def _check_output(args: argparse.Namespace) -> None:
-    # Minutes of measuring must not end in "cannot write the report": check the path first.
-    if args.output is not None:
-        from modelpick._files import check_writable
+    # Minutes of measuring must not end in "cannot write the report": check names and paths first.
+    from modelpick._files import check_writable
 
-        check_writable(args.output, parameter="output", caller=args.command)
+    for path, _ in _report_files(args):
+        check_writable(path, parameter="report" if path != args.output else "output", caller=args.command)
 
 
-def _emit_recommendation(rec: Any, args: argparse.Namespace) -> int:
+def _emit(result: Any, args: argparse.Namespace, render: Any, *, satisfied: bool, fits_terminal: bool = False) -> int:
+    """Print the report on stdout and write every report file; each format is rendered once.
+
+    ``fits_terminal``: the text renderer takes a width and colours, used when stdout is a terminal.
+    """
     from modelpick._files import write_atomically
-    from modelpick.report import render
 
     fmt = "json" if args.json else args.format
-    options: dict[str, Any] = {}
-    if fmt == "text" and sys.stdout.isatty():
+    if fmt == "text" and fits_terminal and sys.stdout.isatty():
         import shutil
 
-        options = {"color": True, "width": shutil.get_terminal_size().columns}
-    text = render(rec, fmt, **options)
-    sys.stdout.write(text)
-    if args.output:
-        write_atomically(args.output, render(rec, fmt) if options else text)
-    return EXIT_OK if rec.satisfied else EXIT_UNMET
+        sys.stdout.write(render(result, fmt, color=True, width=shutil.get_terminal_size().columns))
+    else:
+        sys.stdout.write(render(result, fmt))
+    rendered: dict[str, str] = {}
+    for path, file_format in _report_files(args):
+        if file_format not in rendered:
+            rendered[file_format] = render(result, file_format)
+        write_atomically(path, rendered[file_format])
+        if not args.quiet:
+            print(f"wrote {file_format} report to {path}", file=sys.stderr)
+    return EXIT_OK if satisfied else EXIT_UNMET
+
+
+def _render_recommendation(rec: Any, fmt: str, **options: Any) -> str:
+    from modelpick.report import render
+
+    return render(rec, fmt, **options)
+
+
+def _render_comparison(comparison: Any, fmt: str) -> str:
+    from modelpick.report.comparison import render_comparison
+
+    return render_comparison(comparison, fmt)
 
 
 def advise(args: argparse.Namespace) -> int:
@@ -56,17 +84,17 @@ def advise(args: argparse.Namespace) -> int:
         sample=_sample(args), profiles=args.profiles, progress=progress_printer(args.quiet),
         **config_kwargs(args, "advise"),
     )
-    return _emit_recommendation(rec, args)
+    return _emit(rec, args, _render_recommendation, satisfied=rec.satisfied, fits_terminal=True)
 
 
 def compare(args: argparse.Namespace) -> int:
-    from modelpick.api import recommend
+    from modelpick.api import compare as measure
 
     _check_output(args)
     kwargs = config_kwargs(args, "compare")
-    kwargs["candidates"] = [*args.names, *(kwargs["candidates"] or [])]  # positional names, then any --candidate
-    rec = recommend(sample=_sample(args), progress=progress_printer(args.quiet), **kwargs)
-    return _emit_recommendation(rec, args)
+    names = [*args.names, *(kwargs.pop("candidates") or [])]  # positional names, then any --candidate
+    comparison = measure(names, _sample(args), progress=progress_printer(args.quiet), **kwargs)
+    return _emit(comparison, args, _render_comparison, satisfied=comparison.recommendation.satisfied)
 
 
 def profile(args: argparse.Namespace) -> int:
