@@ -8,11 +8,14 @@ named method). Every type round-trips through ``to_dict``/``from_dict`` (plain J
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from modelpick._serialization import Serializable
 from modelpick.constraints import Constraints
+from modelpick.exceptions import DataError
 
 __all__ = [
     "CandidateInfo",
@@ -30,12 +33,54 @@ __all__ = [
     "RankedCandidate",
     "Recommendation",
     "Rejection",
+    "SCHEMA_VERSION",
     "SampleSummary",
     "Trait",
     "TransferabilityScore",
     "TuningRun",
     "TuningSummary",
+    "check_schema_version",
 ]
+
+# The version of the JSON documents modelpick writes (``schema_version`` in them; the published schemas in
+# modelpick/schemas/). A minor bump ("1.0" -> "1.1") adds fields: older readers ignore keys they do not
+# know, so they still read the document. A major bump ("1.x" -> "2.0") removes, renames or retypes a field:
+# older readers refuse the document with a message instead of misreading it.
+SCHEMA_VERSION = "1.0"
+
+_VERSION_FORMAT = re.compile(r"(\d+)\.(\d+)")
+
+
+def check_schema_version(data: Mapping[str, Any], *, reads: str = SCHEMA_VERSION, document: str) -> None:
+    """Refuse a ``document`` whose ``schema_version`` has a major version newer than ``reads``.
+
+    A document without ``schema_version`` was written before versioning began and is read as it is; one of
+    a newer minor version is read too (the keys this version does not know are ignored).
+
+    Raises:
+        DataError: The version is not ``MAJOR.MINOR``, or its major version is newer than ``reads``'s.
+
+    Example:
+        >>> check_schema_version({"schema_version": "1.7"}, reads="1.0", document="recommendation")
+        >>> check_schema_version({"schema_version": "2.0"}, reads="1.0", document="recommendation")
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.DataError: This recommendation has schema_version 2.0; this modelpick reads schema_version
+        1.x only. Upgrade modelpick (pip install -U modelpick) to read it.
+    """
+    if "schema_version" not in data:
+        return
+    found = data["schema_version"]
+    match = _VERSION_FORMAT.fullmatch(found) if isinstance(found, str) else None
+    if match is None:
+        raise DataError(f"This {document} has schema_version {found!r}, which is not MAJOR.MINOR like {reads!r}.")
+    major = reads.split(".")[0]
+    if int(match.group(1)) > int(major):
+        raise DataError(
+            f"This {document} has schema_version {found}; this modelpick reads schema_version {major}.x only. "
+            "Upgrade modelpick (pip install -U modelpick) to read it."
+        )
+
 
 Provenance = Literal["measured", "published", "estimated", "unknown"]
 Status = Literal["ok", "failed", "skipped"]
@@ -328,6 +373,7 @@ class Recommendation(Serializable):
     # How each measurement was made: {"profiling": ProfileSettings, "estimation": EstimationSettings} as dicts.
     settings: dict[str, Any] = field(default_factory=dict)
     tuning: TuningRun | None = None  # the quick fine-tune step, when the run tuned
+    schema_version: str = SCHEMA_VERSION  # the version of this document's format; see SCHEMA_VERSION
 
     @property
     def best(self) -> CandidateResult | None:
@@ -363,8 +409,24 @@ class Recommendation(Serializable):
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
     @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
+        """Rebuild what :meth:`to_dict` wrote; a document of a newer major ``schema_version`` is refused.
+
+        Raises:
+            DataError: ``data`` has a newer major ``schema_version`` than :data:`SCHEMA_VERSION`.
+        """
+        check_schema_version(data, document="recommendation")
+        # The object holds only the fields this version knows, so it is a document of this version whatever
+        # version it was read from: writing it again must not claim fields of a newer minor it dropped.
+        return super().from_dict({k: v for k, v in data.items() if k != "schema_version"})
+
+    @classmethod
     def from_json(cls, text: str) -> Recommendation:
-        """Read back what :meth:`to_json` wrote."""
+        """Read back what :meth:`to_json` wrote.
+
+        Raises:
+            DataError: The document has a newer major ``schema_version`` than :data:`SCHEMA_VERSION`.
+        """
         return cls.from_dict(json.loads(text))
 
     def to_frame(self):

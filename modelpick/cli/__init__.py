@@ -2,7 +2,8 @@
 
 Exit codes: 0 a candidate meets the constraints; 3 none does (the report still says what came
 closest); 2 bad usage or input (one line on stderr, no traceback unless ``--debug``); 1 internal error.
-``--json`` prints machine-readable output on stdout; progress always goes to stderr.
+``--json`` prints machine-readable output on stdout; progress always goes to stderr; ``schema`` prints
+the JSON Schema that output follows.
 
 The options of ``advise``, ``compare`` and ``profile`` are built from
 :class:`~modelpick.config.AdviseConfig` (see :mod:`modelpick.cli._options`).
@@ -60,6 +61,7 @@ def _add_output_options(parser: argparse.ArgumentParser, *, report: bool = True)
 def build_parser() -> argparse.ArgumentParser:
     """The ``modelpick`` argument parser, with one sub-parser per command."""
     from modelpick._version import __version__
+    from modelpick.report import SCHEMAS
 
     parser = _Parser(prog="modelpick",
                      description="Choose which model to deploy, from measurements on your hardware and data.")
@@ -109,6 +111,16 @@ def build_parser() -> argparse.ArgumentParser:
     cands.add_argument("--json", action="store_true", help="print JSON")
     cands.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
     cands.set_defaults(handler=_commands.candidates)
+
+    schema = sub.add_parser(
+        "schema", help="print the JSON Schema of modelpick's JSON output",
+        description="Print the JSON Schema (draft 2020-12) that the JSON of KIND follows: 'advise' for "
+        "'modelpick advise --json' and Recommendation.to_json(). The documents carry its version as "
+        "schema_version: a newer minor version only adds fields, a newer major one changes them.",
+    )
+    schema.add_argument("kind", nargs="?", default="advise", choices=sorted(SCHEMAS), metavar="KIND",
+                        help=f"which document: {', '.join(sorted(SCHEMAS))} (default: advise)")
+    schema.set_defaults(handler=_commands.schema)
     return parser
 
 

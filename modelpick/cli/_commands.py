@@ -10,7 +10,10 @@ from typing import Any
 from modelpick.cli._options import TUNE_WORKER_OPTIONS, config_kwargs
 from modelpick.cli._progress import progress_printer
 
-__all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "profile", "tune"]
+__all__ = [
+    "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "profile", "schema",
+    "tune",
+]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_UNMET = 0, 1, 2, 3
 
@@ -134,4 +137,11 @@ def candidates(args: argparse.Namespace) -> int:
 
     rows = available_candidates()
     sys.stdout.write(json.dumps(rows, indent=2) + "\n" if args.json else candidates_table(rows))
+    return EXIT_OK
+
+
+def schema(args: argparse.Namespace) -> int:
+    from modelpick.report import schema_text
+
+    sys.stdout.write(schema_text(args.kind))
     return EXIT_OK

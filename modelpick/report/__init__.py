@@ -1,6 +1,7 @@
 """Presentation: renderers that turn a :class:`~modelpick.results.Recommendation` into a document.
 
 Adding a format is one module with a :class:`Renderer` subclass and one line in :data:`RENDERERS`.
+The JSON Schema of each JSON document (:func:`schema_for`) is generated from the result types.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 from modelpick.exceptions import UnknownNameError
 from modelpick.report._base import Renderer
 from modelpick.report._pareto import ParetoInfo, ParetoPoint, pareto_info
+from modelpick.report._schema import SCHEMAS, json_schema, schema_for, schema_text
 from modelpick.report._tables import candidates_table, profiles_table, tuning_table
 from modelpick.report.html import HtmlRenderer
 from modelpick.report.json import JsonRenderer
@@ -19,15 +21,19 @@ from modelpick.results import Recommendation
 
 __all__ = [
     "RENDERERS",
-    "ParetoInfo",
-    "ParetoPoint",
-    "Renderer",
+    "SCHEMAS",
     "candidates_table",
     "format_for_path",
+    "json_schema",
     "pareto_figure",
     "pareto_info",
+    "ParetoInfo",
+    "ParetoPoint",
     "profiles_table",
     "render",
+    "Renderer",
+    "schema_for",
+    "schema_text",
     "tuning_table",
 ]
 

@@ -30,7 +30,7 @@ def test_python_m_modelpick_advise_demo_json():
 def test_help_lists_commands():
     done = subprocess.run([sys.executable, "-m", "modelpick", "--help"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
-    for command in ("advise", "compare", "profile", "candidates"):
+    for command in ("advise", "compare", "profile", "candidates", "schema"):
         assert command in done.stdout
 
 
