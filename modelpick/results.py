@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from modelpick._serialization import Serializable
 from modelpick.constraints import Constraints
@@ -349,8 +349,29 @@ class SampleSummary(Serializable):
     n_test: int | None = None
 
 
+class _Document(Serializable):
+    """A top-level JSON document with a ``schema_version``: one of a newer major version is refused."""
+
+    _document: ClassVar[str]
+
+    @classmethod
+    def from_dict(cls: type[_D], data: Mapping[str, Any]) -> _D:
+        """Rebuild what :meth:`to_dict` wrote; a document of a newer major ``schema_version`` is refused.
+
+        Raises:
+            DataError: ``data`` has a newer major ``schema_version`` than :data:`SCHEMA_VERSION`.
+        """
+        check_schema_version(data, document=cls._document)
+        # The object holds only the fields this version knows, so it is a document of this version whatever
+        # version it was read from: writing it again must not claim fields of a newer minor it dropped.
+        return super().from_dict({k: v for k, v in data.items() if k != "schema_version"})
+
+
+_D = TypeVar("_D", bound=_Document)
+
+
 @dataclass(frozen=True)
-class Recommendation(Serializable):
+class Recommendation(_Document):
     """The outcome of one advise run: ranked candidates, Pareto front, rejections, and context.
 
     ``ranked`` lists the candidates that meet every constraint, best first; ``rejected`` the rest with
@@ -374,6 +395,8 @@ class Recommendation(Serializable):
     settings: dict[str, Any] = field(default_factory=dict)
     tuning: TuningRun | None = None  # the quick fine-tune step, when the run tuned
     schema_version: str = SCHEMA_VERSION  # the version of this document's format; see SCHEMA_VERSION
+
+    _document: ClassVar[str] = "recommendation"
 
     @property
     def best(self) -> CandidateResult | None:
@@ -407,18 +430,6 @@ class Recommendation(Serializable):
     def to_json(self, *, indent: int | None = 2) -> str:
         """The recommendation as JSON (the format ``modelpick advise --json`` prints)."""
         return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> Recommendation:
-        """Rebuild what :meth:`to_dict` wrote; a document of a newer major ``schema_version`` is refused.
-
-        Raises:
-            DataError: ``data`` has a newer major ``schema_version`` than :data:`SCHEMA_VERSION`.
-        """
-        check_schema_version(data, document="recommendation")
-        # The object holds only the fields this version knows, so it is a document of this version whatever
-        # version it was read from: writing it again must not claim fields of a newer minor it dropped.
-        return super().from_dict({k: v for k, v in data.items() if k != "schema_version"})
 
     @classmethod
     def from_json(cls, text: str) -> Recommendation:
@@ -557,7 +568,7 @@ class ClaimCheck(Serializable):
 
 
 @dataclass(frozen=True)
-class Comparison(Serializable):
+class Comparison(_Document):
     """Two or more candidates measured side by side (``modelpick compare``): the recommendation holding
     every measurement, pairwise verdicts, strengths and weaknesses by stated rules, and common claims
     checked against the measurements."""
@@ -567,6 +578,9 @@ class Comparison(Serializable):
     verdicts: tuple[PairVerdict, ...]
     traits: tuple[Trait, ...]
     claims: tuple[ClaimCheck, ...] = ()
+    schema_version: str = SCHEMA_VERSION  # the version of this document's format; see SCHEMA_VERSION
+
+    _document: ClassVar[str] = "comparison"
 
     def traits_of(self, name: str, kind: TraitKind) -> tuple[Trait, ...]:
         """The strengths (or weaknesses) of candidate ``name``."""

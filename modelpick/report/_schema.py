@@ -19,7 +19,7 @@ from typing import Any
 from modelpick._serialization import Serializable
 from modelpick._validation import declared_options
 from modelpick.exceptions import UnknownNameError
-from modelpick.results import Recommendation
+from modelpick.results import Comparison, Recommendation
 
 __all__ = ["SCHEMAS", "json_schema", "schema_for", "schema_text"]
 
@@ -30,6 +30,7 @@ _ID_BASE = "https://example.invalid/modelpick/schemas"
 # kind -> the result type whose ``to_json`` writes that document.
 SCHEMAS: dict[str, type[Serializable]] = {
     "advise": Recommendation,
+    "compare": Comparison,
 }
 
 _SIMPLE_TYPES: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
