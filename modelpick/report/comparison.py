@@ -286,10 +286,10 @@ def comparison_html(cmp: Comparison) -> str:
         h.Markup("<header>") + h.tag("h1", _title(cmp))
         + h.tag("p", f"Measured on this machine and your data by modelpick {rec.modelpick_version}: "
                      f"{fmt.data_line(rec)}. {fmt.machine_line(rec)}.", class_="meta") + h.Markup("</header>"),
-        h.section("verdict", "Verdict", *(h.tag("p", v.sentence, class_="verdict ok") for v in cmp.verdicts)
+        h.section("verdict", "Verdict", *(h.tag("p", v.sentence, class_="pair") for v in cmp.verdicts)
                   or (h.tag("p", "No two candidates were both measured, so there is no verdict.", class_="note"),)),
         h.section("matrix", "Comparison matrix", h.PROVENANCE_LEGEND,
-                  h.table(headers, rows, numeric=tuple(range(1, len(headers))), class_="wide"),
+                  h.table(headers, rows, numeric=tuple(range(1, len(headers))), class_="wide matrix"),
                   h.tag("p", "Bold marks the best figure of a row.", class_="note")),
         h.section("traits", "Strengths and weaknesses",
                   h.tag("p", "Derived from the measurements above by the rule shown with each; no prose is "

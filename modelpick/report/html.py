@@ -151,6 +151,10 @@ def constraints_section(rec: Recommendation) -> h.Markup:
            "A candidate of unknown accuracy cannot meet a floor."),
         ("Data", fmt.data_line(rec)),
     ]
+    if s is not None:
+        columns = f"text column {s.text_column!r}" + (f", label column {s.label_column!r}" if s.label_column else "")
+        counts = ", ".join(f"{label} ({count})" for label, count in s.class_counts.items())
+        rows.append(("Classes", f"{counts}; {columns}"))
     return h.section("constraints", "Constraints and what they refer to", h.key_values(rows))
 
 
