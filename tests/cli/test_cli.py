@@ -115,13 +115,60 @@ def test_bad_profiles_file_keeps_earlier_results(capsys, reviews_csv, tmp_path):
 
 
 @pytest.mark.slow
-def test_compare_measures_named_candidates_without_constraints(capsys, reviews_csv):
-    code = main(["compare", "tfidf-linearsvm", "majority-class", "--data", str(reviews_csv), *FAST, "--format", "markdown"])
+def test_compare_prints_a_comparison_page_and_writes_report_files(capsys, reviews_csv, tmp_path):
+    html, md = tmp_path / "cmp.html", tmp_path / "cmp.md"
+    code = main(["compare", "tfidf-linearsvm", "majority-class", "--data", str(reviews_csv), *FAST,
+                 "--format", "markdown", "--report", str(html), "--report", str(md)])
     out = capsys.readouterr().out
     assert code == 0
-    assert out.startswith("# modelpick: text-classification")
-    assert "`tfidf-linearsvm`" in out and "`majority-class`" in out
-    assert "Constraints: none" in out
+    assert out.startswith("# tfidf-linearsvm vs majority-class")
+    assert "## Verdict" in out and "## Comparison matrix" in out and "(rule: " in out
+    assert md.read_text() == out
+    page = html.read_text()
+    assert page.startswith("<!DOCTYPE html>") and '<section id="verdict">' in page and "<svg" in page
+
+
+def test_compare_json_is_the_comparison(capsys, reviews_csv):
+    from modelpick.results import Comparison
+
+    assert main(["compare", "tfidf-linearsvm", "majority-class", "--data", str(reviews_csv), *FAST, "--json"]) == 0
+    comparison = Comparison.from_json(capsys.readouterr().out)
+    assert comparison.candidates == ("tfidf-linearsvm", "majority-class") and len(comparison.verdicts) == 1
+
+
+def test_compare_needs_two_candidates(capsys, reviews_csv):
+    assert main(["compare", "tfidf-logreg", "--data", str(reviews_csv), *FAST]) == 2
+    assert _one_line_error(capsys) == (
+        "error: compare needs two or more candidates; got 1: tfidf-logreg. "
+        "Name another, e.g. 'modelpick compare tfidf-logreg majority-class'."
+    )
+
+
+def test_advise_writes_each_report_file_in_the_format_its_name_asks_for(capsys, reviews_csv, tmp_path):
+    paths = [tmp_path / "r.html", tmp_path / "r.json", tmp_path / "r.txt"]
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, *FAST, *(a for p in paths for a in ("--report", str(p)))])
+    assert code == 0
+    out = capsys.readouterr().out
+    assert paths[0].read_text().startswith("<!DOCTYPE html>")
+    assert json.loads(paths[1].read_text())["schema_version"] == "1.0"
+    assert paths[2].read_text() == out
+
+
+@pytest.mark.parametrize("report", ["report.pdf", "report"])
+def test_a_report_name_without_a_known_suffix_is_refused_before_measuring(capsys, reviews_csv, tmp_path, report):
+    path = tmp_path / report
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, "--threads", "1", "--report", str(path)])
+    assert code == 2
+    err = _one_line_error(capsys)
+    assert str(path) in err and ".html" in err
+    assert "measuring" not in capsys.readouterr().err and not path.exists()
+
+
+def test_an_unwritable_report_path_names_the_report_option(capsys, reviews_csv, tmp_path):
+    (tmp_path / "d.html").mkdir()
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, "--quiet", "--report", str(tmp_path / "d.html")])
+    assert code == 2
+    assert "The --report option must be a writable file path (it is a directory)" in _one_line_error(capsys)
 
 
 @pytest.mark.slow
