@@ -21,10 +21,23 @@ __all__ = ["measure_baseline_rss_mb", "peak_rss_mb"]
 def peak_rss_mb() -> float | None:
     """Peak resident set size of this process so far, in MiB; ``None`` where the OS does not say.
 
+    On Linux this is ``VmHWM`` of ``/proc/self/status``, the peak of this process's own memory image.
+    ``ru_maxrss`` is not: the kernel carries the high-water mark of the image a process replaced at
+    ``exec`` into it, and a spawned child is forked (or vforked) from its parent before it execs Python, so
+    its ``ru_maxrss`` is at least the parent's RSS. A parent that had imported torch made every child
+    report ~150 MiB it never used.
+
     Example:
         >>> peak_rss_mb() > 0
         True
     """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 2**10  # kB
+    except OSError:  # not Linux
+        pass
     try:
         import resource
     except ImportError:  # Windows
