@@ -186,7 +186,7 @@ def test_the_schema_id_names_the_kind_and_the_version():
 
 
 def test_an_unknown_kind_lists_the_known_ones():
-    with pytest.raises(UnknownNameError, match=r"Unknown schema 'nope'\. Choose one of: advise\.$"):
+    with pytest.raises(UnknownNameError, match=r"Unknown schema 'nope'\. Choose one of: advise, compare\.$"):
         schema_for("nope")
 
 
