@@ -8,8 +8,8 @@ appears under two labels, as annotators disagree on it), so a good classifier is
 
 Deterministic: the same seed always writes the same file. Run from the repository root::
 
-    python notebooks/make_demo_dataset.py             # writes the jsonl
-    python notebooks/make_demo_dataset.py --evaluate  # and prints a TF-IDF + LogisticRegression holdout
+    python tools/make_demo_dataset.py             # writes the jsonl
+    python tools/make_demo_dataset.py --evaluate  # and prints a TF-IDF + LogisticRegression holdout
 """
 
 from __future__ import annotations
