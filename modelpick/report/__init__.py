@@ -81,7 +81,8 @@ def format_for_path(path: str) -> str:
 
 
 def pareto_figure(recommendation: Recommendation) -> Any:
-    """The Pareto plot of ``recommendation`` as a matplotlib ``Figure`` (Jupyter shows it inline):
+    """The Pareto plot of ``recommendation`` as a matplotlib ``Figure`` (shown inline in
+    Jupyter after ``%matplotlib inline``; ``figure.savefig(path)`` writes a file):
     accuracy against the constrained latency, memory as marker size, the limits as dashed lines."""
     from modelpick.report._plot import pareto_figure as draw
 

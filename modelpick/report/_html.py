@@ -62,7 +62,8 @@ PROVENANCE_LEGEND = Markup(
 
 def model_name(value: str) -> Markup:
     """A model id or path in monospace, with break opportunities after each ``/`` so long ids wrap there."""
-    inner = Markup("/<wbr>").join(escape(part) for part in value.split("/"))
+    # Each part stays whole (browsers would break "tfidf-logreg" at its hyphen); lines break after "/".
+    inner = Markup("/<wbr>").join(tag("span", part, class_="part") for part in value.split("/"))
     return Markup(f'<span class="name">{inner}</span>')
 
 
@@ -116,7 +117,7 @@ _STYLE = """
 * { box-sizing: border-box; }
 body { margin: 0; font: 15px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif;
        color: var(--ink); background: #fff; }
-main { max-width: 1180px; margin: 0 auto; padding: 24px 28px 48px; }
+main { max-width: 1280px; margin: 0 auto; padding: 24px 28px 48px; }
 h1 { font-size: 1.6rem; margin: 0 0 4px; }
 h2 { font-size: 1.2rem; margin: 32px 0 8px; padding-bottom: 4px; border-bottom: 1px solid var(--line); }
 h3 { font-size: 1.05rem; margin: 18px 0 6px; }
@@ -129,15 +130,19 @@ p.pair { font-size: 1rem; font-weight: 500; margin: 8px 0; padding: 8px 12px; ba
 .card ul { list-style: none; padding-left: 0; }
 .card li { margin: 6px 0; }
 table.matrix th:first-child, table.matrix td:first-child { min-width: 15em; }
-table { border-collapse: collapse; margin: 8px 0 12px; font-size: 0.9rem; }
-th, td { padding: 5px 9px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
-thead th { background: #f6f8fa; white-space: nowrap; }
+table { border-collapse: collapse; margin: 8px 0 12px; font-size: 0.86rem; }
+th, td { padding: 5px 7px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
+thead th { background: #f6f8fa; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 table.kv th { font-weight: 600; white-space: nowrap; padding-right: 18px; }
 table.wide { width: 100%; }
 tr.front td:first-child { box-shadow: inset 4px 0 var(--ok); }
 code, .name { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 0.88em;
               overflow-wrap: break-word; }
+.name .part { white-space: nowrap; }
+td .name { display: inline-block; min-width: 9em; }
+thead th { white-space: normal; }
+table.matrix td { white-space: normal; }
 sup.prov { font-size: 0.68em; margin-left: 2px; padding: 0 3px; border-radius: 3px; cursor: help; font-weight: 600; }
 sup.prov-m { background: #e7f4ea; color: #14592a; }
 sup.prov-e { background: #fff4d6; color: #7a5200; }

@@ -41,7 +41,8 @@ def _areas(points: tuple[ParetoPoint, ...]) -> list[float]:
 
 
 def pareto_figure(info: ParetoInfo) -> Any:
-    """A matplotlib ``Figure`` of ``info``; Jupyter shows it inline.
+    """A matplotlib ``Figure`` of ``info`` (built without pyplot, so Jupyter shows it inline once
+    ``%matplotlib inline`` has registered its display formatter).
 
     Points with an unknown accuracy are drawn in a strip under the plot at their measured latency, so
     their cost is visible without an invented accuracy.
@@ -54,7 +55,7 @@ def pareto_figure(info: ParetoInfo) -> Any:
     unknown = tuple(p for p in info.points if p.accuracy is None)
     area = dict(zip((p.name for p in info.points), _areas(info.points), strict=True))
 
-    figure = Figure(figsize=(8.6, 5.6 if unknown else 5.0), layout="constrained")
+    figure = Figure(figsize=(11.0, 6.6 if unknown else 6.0), layout="constrained")
     if unknown:
         axes, strip = figure.subplots(2, 1, sharex=True, height_ratios=(6, 1))
     else:
@@ -83,8 +84,10 @@ def pareto_figure(info: ParetoInfo) -> Any:
                      s=[area[p.name] * 2.2 for p in ringed], marker="o", facecolors="none",
                      edgecolors=_STYLE["front"]["color"], linewidths=1.5, zorder=3)
     for p in placed:
-        axes.annotate(_short(p.name), (p.latency_ms, p.accuracy), xytext=(7, 5), textcoords="offset points",
-                      fontsize=8, parse_math=False, zorder=4)
+        # Past the marker's edge: the marker's radius in points grows with its area.
+        offset = area[p.name] ** 0.5 / 2 + 3
+        axes.annotate(_short(p.name), (p.latency_ms, p.accuracy), xytext=(offset, offset / 2),
+                      textcoords="offset points", fontsize=9, parse_math=False, zorder=4)
 
     handles: list[Any] = [
         Line2D([], [], linestyle="none", marker=s["marker"], color=s["color"], markeredgecolor="black",
@@ -126,7 +129,7 @@ def pareto_figure(info: ParetoInfo) -> Any:
         memory_note = f"marker area: peak memory (largest {max(memories):.0f} MB)"
         if info.max_memory_mb is not None:
             memory_note += f"; limit {info.max_memory_mb:g} MB"
-        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=4, color="white",
+        handles.append(Line2D([], [], linestyle="none", marker="o", markersize=12, color="#dddddd",
                               markeredgecolor="black", label=memory_note))
     if not placed:
         axes.text(0.5, 0.5, "no candidate has a known accuracy", transform=axes.transAxes, ha="center",
@@ -134,15 +137,16 @@ def pareto_figure(info: ParetoInfo) -> Any:
     axes.set_ylabel("accuracy on your data (95% interval)")
     axes.grid(True, which="major", alpha=0.3)
     if handles:
-        # Outside the axes: a legend must never hide a point.
-        axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
+        # Under the plot: a legend must never hide a point, nor take width from the plot.
+        figure.legend(handles=handles, loc="outside lower center", ncols=3, fontsize=9, frameon=False)
 
     if strip is not None:
         strip.scatter([p.latency_ms for p in unknown], [0.0] * len(unknown), s=[area[p.name] for p in unknown],
                       marker="X", color=_UNKNOWN_COLOR, edgecolors="black", linewidths=0.5)
         for i, p in enumerate(unknown):
-            strip.annotate(_short(p.name), (p.latency_ms, 0.0), xytext=(6, 6 if i % 2 == 0 else -12),
-                           textcoords="offset points", fontsize=7, parse_math=False, color="#333333")
+            offset = area[p.name] ** 0.5 / 2 + 2
+            strip.annotate(_short(p.name), (p.latency_ms, 0.0), xytext=(offset, offset if i % 2 == 0 else -offset - 8),
+                           textcoords="offset points", fontsize=8, parse_math=False, color="#333333")
         if info.max_latency_ms is not None:
             strip.axvline(info.max_latency_ms, color="#b2182b", linestyle="--", linewidth=1.2)
         strip.set_yticks([])
@@ -160,7 +164,7 @@ def pareto_svg(info: ParetoInfo) -> str:
     require("matplotlib", purpose="draw the Pareto plot")
     import matplotlib
 
-    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "modelpick", "font.size": 9}):
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "modelpick", "font.size": 10}):
         figure = pareto_figure(info)
         buffer = io.StringIO()
         figure.savefig(buffer, format="svg", metadata={"Date": None})

@@ -130,12 +130,12 @@ def constraints_section(rec: Recommendation) -> h.Markup:
     pct = c.latency_percentile
     if s is not None:
         q = s.token_length_quantiles
-        lengths = (f"the token lengths of your sample (p50 {q.get('p50', 0):.0f}, p90 {q.get('p90', 0):.0f} pieces, "
-                   f"counted by {s.token_length_method})")
+        lengths = (f"the token lengths of your sample, p50 {q.get('p50', 0):.0f} and p90 {q.get('p90', 0):.0f} "
+                   f"pieces, counted by {s.token_length_method};")
     else:
         lengths = "the token lengths of the built-in sample"
     latency_meaning = (
-        f"the {pct} of single forward passes (or predict calls) at batch size {c.latency_batch_size}, over {lengths}, "
+        f"the {pct} of single forward passes (or predict calls) at batch size {c.latency_batch_size}, over {lengths} "
         f"timed after warm-up in a fresh process per candidate with {rec.config.get('num_threads')} torch threads "
         f"on {rec.config.get('device')}"
     )
@@ -174,14 +174,15 @@ def plot_section(info: ParetoInfo) -> h.Markup:
 
 def _row(rec: Recommendation, result: CandidateResult, info: ParetoInfo) -> list[object]:
     estimate = result.estimate
-    basis = "-" if estimate is None or estimate.accuracy is None else (
-        "published" if estimate.provenance == "published" else estimate.method
-    )
+    accuracy = accuracy_cell(estimate) if result.status == "ok" else h.escape(result.status)
+    if estimate is not None and estimate.accuracy is not None:
+        # How it was obtained, under the figure: a column of its own made the table too wide to read.
+        basis = "published" if estimate.provenance == "published" else estimate.method
+        accuracy = h.Markup(accuracy + h.Markup("<br>") + h.tag("span", basis, class_="note"))
     return [
         str(rec.rank_of(result.name) or "-"),
         h.model_name(result.name),
-        accuracy_cell(estimate) if result.status == "ok" else h.escape(result.status),
-        basis,
+        accuracy,
         *cost_cells(rec, result),
         result.candidate.weights_source or "-",
         "yes" if info.on_front(result.name) else "",
@@ -190,11 +191,11 @@ def _row(rec: Recommendation, result: CandidateResult, info: ParetoInfo) -> list
 
 def _headers(rec: Recommendation) -> list[str]:
     pct = rec.constraints.latency_percentile
-    return ["#", "candidate", "accuracy [95% CI]", "basis", "p50 ms", f"{pct} ms", "examples/s @batch", "memory MB",
+    return ["#", "candidate", "accuracy [95% CI], basis", "p50 ms", f"{pct} ms", "examples/s @batch", "memory MB",
             "parameters", "disk MB", "weights", "front"]
 
 
-_NUMERIC = (0, 2, 4, 5, 6, 7, 8, 9)
+_NUMERIC = (0, 2, 3, 4, 5, 6, 7, 8)
 
 
 def ranking_section(rec: Recommendation, info: ParetoInfo) -> h.Markup:

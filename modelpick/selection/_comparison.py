@@ -42,7 +42,8 @@ def _profile_value(read: Callable[..., float | None]) -> Callable[[CandidateResu
 
 
 def _mb(value: float) -> str:
-    return f"{value:,.0f} MB" if value >= 1 else "<1 MB"
+    # Below 1 MB two decimals stay readable ("0.20 MB"): "<1 MB" would compare "<1 MB" with "<1 MB".
+    return f"{value:,.0f} MB" if value >= 1 else f"{value:.2f} MB"
 
 
 COMPARED_METRICS: tuple[_Metric, ...] = (

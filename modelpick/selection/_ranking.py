@@ -15,7 +15,9 @@ def _cost(result: CandidateResult, pct: str) -> str:
         return "cost not measured"
     memory = profile.memory_mb
     memory_text = "" if memory is None else (f", {memory:.0f} MB" if memory >= 1 else ", <1 MB")
-    return f"{pct} {profile.latency.percentile_ms(pct):.1f} ms{memory_text}"
+    latency = profile.latency.percentile_ms(pct)
+    # Baselines answer in a fraction of a millisecond; one decimal would print them as "0.0 ms".
+    return f"{pct} {latency:.2f} ms{memory_text}" if latency < 1 else f"{pct} {latency:.1f} ms{memory_text}"
 
 
 def _accuracy_text(result: CandidateResult) -> str:

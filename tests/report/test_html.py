@@ -85,7 +85,7 @@ def test_sections_come_in_reading_order(tuned_rec):
     assert page.sections == SECTIONS
     text = "".join(page.text)
     assert "Recommended: fast-model" in text
-    assert "p90 ≤ 20 ms" in text and "batch size 1" in text and "p50 12, p90 30 pieces" in text
+    assert "p90 ≤ 20 ms" in text and "batch size 1" in text and "p50 12 and p90 30 pieces" in text
 
 
 def test_the_tuning_summary_shows_trials_pruned_failed_and_time(tuned_rec):
