@@ -55,9 +55,9 @@ def pareto_figure(info: ParetoInfo) -> Any:
     unknown = tuple(p for p in info.points if p.accuracy is None)
     area = dict(zip((p.name for p in info.points), _areas(info.points), strict=True))
 
-    figure = Figure(figsize=(11.0, 6.6 if unknown else 6.0), layout="constrained")
+    figure = Figure(figsize=(11.0, 7.0 if unknown else 6.0), layout="constrained")
     if unknown:
-        axes, strip = figure.subplots(2, 1, sharex=True, height_ratios=(6, 1))
+        axes, strip = figure.subplots(2, 1, sharex=True, height_ratios=(6, 2))
     else:
         axes, strip = figure.subplots(), None
 
@@ -83,11 +83,6 @@ def pareto_figure(info: ParetoInfo) -> Any:
         axes.scatter([p.latency_ms for p in ringed], [p.accuracy for p in ringed],
                      s=[area[p.name] * 2.2 for p in ringed], marker="o", facecolors="none",
                      edgecolors=_STYLE["front"]["color"], linewidths=1.5, zorder=3)
-    for p in placed:
-        # Past the marker's edge: the marker's radius in points grows with its area.
-        offset = area[p.name] ** 0.5 / 2 + 3
-        axes.annotate(_short(p.name), (p.latency_ms, p.accuracy), xytext=(offset, offset / 2),
-                      textcoords="offset points", fontsize=9, parse_math=False, zorder=4)
 
     handles: list[Any] = [
         Line2D([], [], linestyle="none", marker=s["marker"], color=s["color"], markeredgecolor="black",
@@ -143,10 +138,6 @@ def pareto_figure(info: ParetoInfo) -> Any:
     if strip is not None:
         strip.scatter([p.latency_ms for p in unknown], [0.0] * len(unknown), s=[area[p.name] for p in unknown],
                       marker="X", color=_UNKNOWN_COLOR, edgecolors="black", linewidths=0.5)
-        for i, p in enumerate(unknown):
-            offset = area[p.name] ** 0.5 / 2 + 2
-            strip.annotate(_short(p.name), (p.latency_ms, 0.0), xytext=(offset, offset if i % 2 == 0 else -offset - 8),
-                           textcoords="offset points", fontsize=8, parse_math=False, color="#333333")
         if info.max_latency_ms is not None:
             strip.axvline(info.max_latency_ms, color="#b2182b", linestyle="--", linewidth=1.2)
         strip.set_yticks([])
@@ -155,7 +146,61 @@ def pareto_figure(info: ParetoInfo) -> Any:
         strip.set_xlabel(info.latency_label)
     else:
         axes.set_xlabel(info.latency_label)
+    _label_points(figure, [(axes, p.name, p.latency_ms, p.accuracy or 0.0, area[p.name], 9) for p in placed]
+                  + [(strip, p.name, p.latency_ms, 0.0, area[p.name], 8) for p in unknown])
     return figure
+
+
+def _label_points(figure: Any, items: list[tuple[Any, str, float, float, float, int]]) -> None:
+    """Name each point where its label overlaps no label placed before it, trying positions around the
+    marker (right, left, above, below, then further out); when none is free, the first is used.
+
+    Candidates often sit close together (two TF-IDF baselines at the same latency, several architectures
+    between 30 and 80 ms), so fixed offsets would print names over each other.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.transforms import Bbox
+
+    FigureCanvasAgg(figure)  # a renderer to measure text with; savefig picks its own backend later
+    figure.draw_without_rendering()  # settle the layout, so the measured boxes are the final ones
+    renderer = figure.canvas.get_renderer()
+    pixels_per_point = figure.dpi / 72
+    taken: list[Any] = []  # the markers, then each label placed: a label may cover neither
+    for axes, _, x, y, marker_area, _ in items:
+        cx, cy = axes.transData.transform((x, y))
+        half = marker_area ** 0.5 / 2 * pixels_per_point
+        taken.append(Bbox.from_extents(cx - half, cy - half, cx + half, cy + half))
+    for ax in figure.axes:  # tick labels are text a name must not cover either
+        taken += [t.get_window_extent(renderer) for t in ax.get_xticklabels() + ax.get_yticklabels() if t.get_text()]
+    for axes, name, x, y, marker_area, size in items:
+        radius = marker_area ** 0.5 / 2 + 2  # the marker's radius in points, plus a gap
+        spots = [(radius, 0, "left"), (-radius, 0, "right"), (0, radius + 2, "center"), (0, -radius - 12, "center"),
+                 (radius, radius + 8, "left"), (radius, -radius - 16, "left"), (-radius, radius + 8, "right"),
+                 (-radius, -radius - 16, "right"), (0, radius + 16, "center"), (0, -radius - 26, "center")]
+        # Further out, row by row, for crowds (four base-size encoders within 30% of each other's latency).
+        spots += [(dx, sign * (radius + 13 * k), align) for k in range(2, 6) for sign in (1, -1)
+                  for dx, align in ((0, "center"), (radius, "left"), (-radius, "right"))]
+        chosen = None
+        # First a free spot inside the plot, then a free spot anywhere on the figure (a crowded strip).
+        for within in (axes.bbox, figure.bbox):
+            for dx, dy, align in spots:
+                label = axes.annotate(_short(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=align,
+                                      va="bottom" if dy > 0 else ("top" if dy < 0 else "center"), fontsize=size,
+                                      parse_math=False, zorder=4, color="#222222", annotation_clip=False)
+                box = label.get_window_extent(renderer).expanded(1.04, 1.1)
+                inside = within.contains(box.x0, box.y0) and within.contains(box.x1, box.y1)
+                if inside and not any(box.overlaps(other) for other in taken):
+                    chosen = (label, box)
+                    break
+                label.remove()
+            if chosen is not None:
+                break
+        if chosen is None:
+            dx, dy, align = spots[0]
+            label = axes.annotate(_short(name), (x, y), xytext=(dx, dy), textcoords="offset points", ha=align,
+                                  va="center", fontsize=size, parse_math=False, zorder=4, color="#222222")
+            chosen = (label, label.get_window_extent(renderer))
+        taken.append(chosen[1])
 
 
 def pareto_svg(info: ParetoInfo) -> str:
