@@ -15,6 +15,7 @@ __all__ = [
     "memory_cell",
     "memory_figure",
     "notes",
+    "parameter_figure",
     "prescreen_headers",
     "prescreen_rows",
     "tuning_lines",
@@ -81,6 +82,11 @@ def memory_figure(profile: ProfileResult | None) -> str:
         return "-"
     figure = f"{profile.memory_mb:.0f}" if profile.memory_mb >= 1 else "<1"
     return f"{figure} (GPU)" if profile.memory_on_gpu else figure
+
+
+def parameter_figure(parameters: int) -> str:
+    """A parameter count as tables show it: ``"22.7M"``, or exactly when small (``"16,229"``)."""
+    return f"{parameters / 1e6:.1f}M" if parameters >= 100_000 else f"{parameters:,}"
 
 
 def memory_cell(result: CandidateResult) -> str:

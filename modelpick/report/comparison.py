@@ -14,15 +14,9 @@ from modelpick.exceptions import UnknownNameError
 from modelpick.report import _format as fmt
 from modelpick.report import _html as h
 from modelpick.report._pareto import pareto_info
-from modelpick.report.html import (
-    accuracy_provenance,
-    environment_section,
-    latency_detail,
-    method_section,
-    parameter_text,
-    plot_section,
-)
-from modelpick.results import CandidateResult, Comparison, QualityEstimate
+from modelpick.report.html import accuracy_provenance, environment_section, latency_detail, method_section, plot_section
+from modelpick.results import CandidateResult, Comparison, ProfileResult, QualityEstimate
+from modelpick.selection import COMPARED_METRICS
 
 __all__ = ["COMPARISON_FORMATS", "MatrixCell", "MatrixRow", "comparison_matrix", "render_comparison"]
 
@@ -42,6 +36,11 @@ class MatrixRow:
 
 
 _NONE = MatrixCell("-")
+
+
+def _megabytes(value: float) -> str:
+    # Two decimals below 1 MB, as the strengths and weaknesses print them: "<1 MB" hides a 10x difference.
+    return f"{value:,.1f} MB" if value >= 1 else f"{value:.2f} MB"
 
 
 def _best(values: list[float | None], lower_is_better: bool) -> int | None:
@@ -69,50 +68,56 @@ def comparison_matrix(cmp: Comparison) -> tuple[MatrixRow, ...]:
         best = _best([value(r) for r in results], lower_is_better) if value is not None else None
         return MatrixRow(label, tuple(cell(r) for r in results), best)
 
-    def measured(read: Callable[..., float | None], show: Callable[[float], str],
-                 detail: Callable[..., str]) -> tuple[Callable[[CandidateResult], MatrixCell],
-                                                       Callable[[CandidateResult], float | None]]:
-        def value(r: CandidateResult) -> float | None:
-            return read(r.profile) if r.status == "ok" and r.profile is not None else None
+    # The five figures the strengths and weaknesses are judged on are read as selection reads them.
+    judged = {m.key: m.value for m in COMPARED_METRICS}
 
+    def measured(value: Callable[[CandidateResult], float | None], show: Callable[[float], str],
+                 detail: Callable[[ProfileResult], str]) -> tuple[Callable[[CandidateResult], MatrixCell],
+                                                                   Callable[[CandidateResult], float | None]]:
         def cell(r: CandidateResult) -> MatrixCell:
             v = value(r)
-            return _NONE if v is None else MatrixCell(show(v), "measured", detail(r.profile))
+            return _NONE if v is None or r.profile is None else MatrixCell(show(v), "measured", detail(r.profile))
 
         return cell, value
+
+    def from_profile(read: Callable[[ProfileResult], float | None]) -> Callable[[CandidateResult], float | None]:
+        return lambda r: read(r.profile) if r.status == "ok" and r.profile is not None else None
+
+    def published_parameters(r: CandidateResult) -> MatrixCell:
+        if not r.candidate.published_parameters:
+            return _NONE
+        return MatrixCell(fmt.parameter_figure(r.candidate.published_parameters), "published",
+                          r.candidate.published_parameters_source or "catalog")
+
+    def cost(p: ProfileResult) -> float | None:
+        return 1000 / p.throughput_per_s * p.num_threads if p.throughput_per_s > 0 else None
 
     rows = [
         row("Family", lambda r: MatrixCell(r.candidate.family)),
         row("Weights", lambda r: MatrixCell(r.candidate.weights_source or "-", None, r.candidate.weights_detail or "")),
         row("Status", lambda r: MatrixCell(r.status if r.status == "ok" else f"{r.status}: {r.reason}")),
     ]
-    specs: list[tuple[str, Callable[..., float | None], Callable[[float], str], Callable[..., str], bool]] = [
-        ("Parameters (counted here)", lambda p: float(p.parameters), lambda v: parameter_text(int(v)),
-         lambda p: "parameters counted on the loaded model", True),
-        ("Size on disk", lambda p: p.weights_on_disk_mb, lambda v: f"{v:,.1f} MB",
-         lambda p: "size of the weight files on disk", True),
-        ("Latency p50, batch 1", lambda p: p.latency.p50_ms, lambda v: f"{v:.2f} ms",
-         lambda p: latency_detail(rec, p, "p50"), True),
-        ("Latency p90, batch 1", lambda p: p.latency.p90_ms, lambda v: f"{v:.2f} ms",
+    rows.append(row("Parameters (counted here)", *measured(
+        judged["parameters"], lambda v: fmt.parameter_figure(int(v)), lambda p: "parameters counted on the loaded model"
+    )))
+    rows.append(row("Parameters (published)", published_parameters))
+    specs: list[tuple[str, Callable[[CandidateResult], float | None], Callable[[float], str],
+                      Callable[[ProfileResult], str], bool]] = [
+        ("Size on disk", judged["size-on-disk"], _megabytes, lambda p: "size of the weight files on disk", True),
+        ("Latency p50, batch 1", judged["latency"], lambda v: f"{v:.2f} ms", lambda p: latency_detail(rec, p, "p50"),
+         True),
+        ("Latency p90, batch 1", from_profile(lambda p: p.latency.p90_ms), lambda v: f"{v:.2f} ms",
          lambda p: latency_detail(rec, p, "p90"), True),
-        ("Throughput", lambda p: p.throughput_per_s, lambda v: f"{v:,.0f} examples/s",
+        ("Throughput", judged["throughput"], lambda v: f"{v:,.0f} examples/s",
          lambda p: f"at batch size {p.throughput_batch_size}, {p.num_threads} threads", False),
-        ("Peak memory", lambda p: p.memory_mb, lambda v: f"{v:,.0f} MB" if v >= 1 else "<1 MB",
+        ("Peak memory", judged["memory"], _megabytes,
          lambda p: "peak memory above a baseline process that imported the same libraries", True),
-        ("Cost: core-seconds per 1,000 examples", lambda p: 1000 / p.throughput_per_s * p.num_threads
-         if p.throughput_per_s > 0 else None, lambda v: f"{v:,.2f} s",
+        ("Cost: core-seconds per 1,000 examples", from_profile(cost), lambda v: f"{v:,.2f} s",
          lambda p: f"1,000 / measured throughput x {p.num_threads} threads (batch {p.throughput_batch_size}); "
          "multiply by your price per core-second", True),
     ]
-    for label, read, show, detail, lower in specs:
-        cell, value = measured(read, show, detail)
-        rows.append(row(label, cell, value, lower))
-    rows.insert(4, row(
-        "Parameters (published)",
-        lambda r: MatrixCell(parameter_text(r.candidate.published_parameters), "published",
-                             r.candidate.published_parameters_source or "catalog")
-        if r.candidate.published_parameters else _NONE,
-    ))
+    for label, value, show, detail, lower in specs:
+        rows.append(row(label, *measured(value, show, detail), lower))
 
     def accuracy_value(q: QualityEstimate | None) -> float | None:
         return q.accuracy if q is not None else None

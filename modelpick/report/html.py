@@ -100,14 +100,10 @@ def cost_cells(rec: Recommendation, result: CandidateResult) -> list[h.Markup]:
         h.number(f"{p.throughput_per_s:,.0f} @{p.throughput_batch_size}", "measured",
                  f"examples per second at batch size {p.throughput_batch_size}; {cost_source(rec, p)}"),
         h.number(fmt.memory_figure(p), "measured", f"{memory_detail}; {cost_source(rec, p)}"),
-        h.number(parameter_text(p.parameters), "measured", "parameters counted on the loaded model"),
+        h.number(fmt.parameter_figure(p.parameters), "measured", "parameters counted on the loaded model"),
         h.number("-" if p.weights_on_disk_mb is None else f"{p.weights_on_disk_mb:,.1f}", "measured",
                  "size of the weight files on disk"),
     ]
-
-
-def parameter_text(parameters: int) -> str:
-    return f"{parameters / 1e6:.1f}M" if parameters >= 100_000 else f"{parameters:,}"
 
 
 # -- sections, in reading order ---------------------------------------------------------------------------

@@ -62,7 +62,7 @@ class TextRenderer(Renderer):
                 f"{p.latency.percentile_ms(pct):.2f}" + (" ~" if p.latency.noisy else "") if p else "-",
                 f"{p.throughput_per_s:.0f} @{p.throughput_batch_size}" if p else "-",
                 fmt.memory_cell(result),
-                _millions(p.parameters) if p else "-",
+                fmt.parameter_figure(p.parameters) if p else "-",
                 result.candidate.weights_source or "-",
                 "*" if info.on_front(result.name) else "",
             )
@@ -106,6 +106,3 @@ class TextRenderer(Renderer):
         # Trailing spaces rich pads lines with are noise in files and diffs.
         return "\n".join(line.rstrip() for line in buffer.getvalue().splitlines()) + "\n"
 
-
-def _millions(parameters: int) -> str:
-    return f"{parameters / 1e6:.1f}M" if parameters >= 100_000 else f"{parameters:,}"

@@ -11,12 +11,13 @@ from dataclasses import dataclass
 
 from modelpick.constraints import Constraints
 from modelpick.results import CandidateResult, RankedCandidate, Rejection
-from modelpick.selection._comparison import COST_MARGIN, compare_results
+from modelpick.selection._comparison import COMPARED_METRICS, COST_MARGIN, compare_results
 from modelpick.selection._constraints import constraint_violations
 from modelpick.selection._pareto import pareto_front, pareto_mask
 from modelpick.selection._ranking import rank
 
 __all__ = [
+    "COMPARED_METRICS",
     "COST_MARGIN",
     "Decision",
     "compare_results",

@@ -195,7 +195,7 @@ def _check_claim(claim: Claim, subject: CandidateResult, other: CandidateResult)
         if si[2] < oi[1]:
             return check(False, measured + ": the other way round, and the intervals do not overlap.")
         return check(None, measured + ": the 95% intervals overlap, so this data cannot tell them apart.")
-    metric = _METRICS["latency" if claim.metric == "latency" else claim.metric]
+    metric = _METRICS[claim.metric]
     sv, ov = metric.value(subject), metric.value(other)
     if sv is None or ov is None:
         return check(None, f"Not checkable here: no {claim.metric} figure for one of them.")
