@@ -15,10 +15,9 @@ from typing import Any
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
 from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
-from modelpick._validation import invalid_parameter
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
-from modelpick.exceptions import DataError, DataFileNotFoundError
+from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
 from modelpick.results import Comparison, ProfileSet, Recommendation, TuningSummary
 
 __all__ = [
@@ -171,14 +170,20 @@ def compare(
         >>> compare(["tfidf-logreg"])
         Traceback (most recent call last):
         ...
-        modelpick.exceptions.InvalidParameterError: The 'candidates' parameter of compare must be two or more
-        candidate names. Got ['tfidf-logreg'] instead.
+        modelpick.exceptions.InvalidParameterError: compare needs two or more candidates; got 1: tfidf-logreg.
+        Name another one too, e.g. tfidf-logreg and majority-class.
     """
     from modelpick.candidates import common_claims
     from modelpick.selection import compare_results
 
-    if isinstance(candidates, str) or len(candidates) < 2:
-        raise invalid_parameter("candidates", "compare", "two or more candidate names", candidates)
+    names = [candidates] if isinstance(candidates, str) else list(candidates)
+    if len(names) < 2:
+        # One message for the API and the CLI (it has no parameter to reword): what was given and a pair to try.
+        example = ("tfidf-logreg" if names[:1] != ["tfidf-logreg"] else "majority-class") if names else "tfidf-logreg"
+        raise InvalidParameterError(
+            f"compare needs two or more candidates; got {len(names)}: {', '.join(names) or 'none'}. "
+            f"Name another one too, e.g. {names[0] if names else 'majority-class'} and {example}."
+        )
     rec = recommend(task, sample, candidates=candidates, progress=progress, **options)
     return compare_results(rec, common_claims())
 

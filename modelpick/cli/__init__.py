@@ -115,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema = sub.add_parser(
         "schema", help="print the JSON Schema of modelpick's JSON output",
         description="Print the JSON Schema (draft 2020-12) that the JSON of KIND follows: 'advise' for "
-        "'modelpick advise --json' and Recommendation.to_json(). The documents carry its version as "
+        "'modelpick advise --json' and Recommendation.to_json(), 'compare' for 'modelpick compare --json' and "
+        "Comparison.to_json(). The documents carry its version as "
         "schema_version: a newer minor version only adds fields, a newer major one changes them.",
     )
     schema.add_argument("kind", nargs="?", default="advise", choices=sorted(SCHEMAS), metavar="KIND",

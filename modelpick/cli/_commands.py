@@ -96,14 +96,6 @@ def compare(args: argparse.Namespace) -> int:
     _check_output(args)
     kwargs = config_kwargs(args, "compare")
     names = [*args.names, *(kwargs.pop("candidates") or [])]  # positional names, then any --candidate
-    if len(names) < 2:
-        from modelpick.exceptions import InvalidParameterError
-
-        example = "tfidf-logreg" if names[0] != "tfidf-logreg" else "majority-class"
-        raise InvalidParameterError(
-            f"compare needs two or more candidates; got {len(names)}: {', '.join(names)}. "
-            f"Name another, e.g. 'modelpick compare {names[0]} {example}'."
-        )
     comparison = measure(names, _sample(args), progress=progress_printer(args.quiet), **kwargs)
     return _emit(comparison, args, _render_comparison, satisfied=comparison.recommendation.satisfied)
 

@@ -140,7 +140,7 @@ def test_compare_needs_two_candidates(capsys, reviews_csv):
     assert main(["compare", "tfidf-logreg", "--data", str(reviews_csv), *FAST]) == 2
     assert _one_line_error(capsys) == (
         "error: compare needs two or more candidates; got 1: tfidf-logreg. "
-        "Name another, e.g. 'modelpick compare tfidf-logreg majority-class'."
+        "Name another one too, e.g. tfidf-logreg and majority-class."
     )
 
 

@@ -90,9 +90,12 @@ def test_real_json_validates_against_the_published_schema_and_reads_back_whole(r
 
 
 def test_compare_needs_two_candidates_and_a_known_format(real):
-    with pytest.raises(InvalidParameterError, match="two or more candidate names"):
+    with pytest.raises(InvalidParameterError, match=r"^compare needs two or more candidates; got 1: tfidf-logreg\. "
+                       r"Name another one too, e\.g\. tfidf-logreg and majority-class\.$"):
         modelpick.compare(["tfidf-logreg"])
-    with pytest.raises(InvalidParameterError, match="two or more candidate names"):
-        modelpick.compare("tfidf-logreg")
+    with pytest.raises(InvalidParameterError, match=r"got 1: tfidf-logreg\."):
+        modelpick.compare("tfidf-logreg")  # one name, not a sequence of letters
+    with pytest.raises(InvalidParameterError, match="got 0: none"):
+        modelpick.compare([])
     with pytest.raises(UnknownNameError, match="Choose one of: html, json, markdown, text"):
         render_comparison(real, "pdf")
