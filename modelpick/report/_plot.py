@@ -61,8 +61,10 @@ def pareto_figure(info: ParetoInfo) -> Any:
     else:
         axes, strip = figure.subplots(), None
 
-    spread = [p.latency_ms for p in info.points] + ([info.max_latency_ms] if info.max_latency_ms else [])
-    if spread and max(spread) / max(min(spread), 1e-6) > 20:
+    # Every point, the unknown-accuracy strip's included, and the latency limit stay in view.
+    latencies = [p.latency_ms for p in info.points] + ([info.max_latency_ms] if info.max_latency_ms else [])
+    log_scale = bool(latencies) and max(latencies) / max(min(latencies), 1e-6) > 20
+    if log_scale:
         axes.set_xscale("log")  # baselines in microseconds and transformers in tens of ms share one axis
 
     for kind, style in _STYLE.items():
@@ -105,16 +107,14 @@ def pareto_figure(info: ParetoInfo) -> Any:
         axes.axhline(info.min_accuracy, color="#542788", linestyle="--", linewidth=1.2, zorder=1)
         axes.axhspan(min(ylim[0], info.min_accuracy) - 1, info.min_accuracy, color="#542788", alpha=0.05, zorder=0)
         handles.append(Line2D([], [], color="#542788", linestyle="--", label=f"min accuracy {info.min_accuracy:g}"))
-    # Every point, the unknown-accuracy strip's included, and the latency limit stay in view.
-    latencies = [p.latency_ms for p in info.points]
-    if info.max_latency_ms is not None:
-        latencies.append(info.max_latency_ms)
     if latencies:
         low, high = min(latencies), max(latencies)
-        pad = (high / low) ** 0.06 if axes.get_xscale() == "log" else None
-        xlim = (low / pad, high * pad) if pad else (low - 0.06 * (high - low or 1), high + 0.06 * (high - low or 1))
-        if axes.get_xscale() != "log":
-            xlim = (max(0.0, xlim[0]), xlim[1])
+        if log_scale:
+            pad = (high / low) ** 0.06
+            xlim = (low / pad, high * pad)
+        else:
+            margin = 0.06 * (high - low or 1)
+            xlim = (max(0.0, low - margin), high + margin)
     if info.min_accuracy is not None:
         ylim = (min(ylim[0], info.min_accuracy - 0.01), max(ylim[1], info.min_accuracy + 0.01))
     axes.set_xlim(xlim)
