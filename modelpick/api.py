@@ -39,6 +39,14 @@ def _as_sample(
     sample: Any, *, text_column: str | None, label_column: str | None, require_labels: bool
 ) -> DatasetSample | None:
     if sample is None or isinstance(sample, DatasetSample):
+        for parameter, column in (("text_column", text_column), ("label_column", label_column)):
+            if column is not None:
+                # Silently ignoring a column the user named would advise on data they did not mean.
+                given = "no sample (no --data)" if sample is None else f"a sample already loaded ({sample.source})"
+                raise InvalidParameterError(
+                    f"{parameter}={column!r} (--{parameter.replace('_', '-')}) names a column of a sample file or "
+                    f"table, but there is {given}, so nothing would read it. Give sample= (--data FILE), or drop it."
+                )
         return sample
     return load_sample(sample, text_column=text_column, label_column=label_column, require_labels=require_labels)
 

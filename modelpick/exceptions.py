@@ -8,7 +8,8 @@ The tree::
     │   └── DataFileNotFoundError        (also FileNotFoundError)
     ├── UnknownNameError                 (also KeyError)     an unknown task, candidate, renderer, ...
     ├── CandidateError                                       a candidate cannot be resolved or loaded
-    │   └── WeightsNotFoundError                             no weights anywhere in the resolution order
+    │   ├── WeightsNotFoundError                             no weights anywhere in the resolution order
+    │   └── ModelFileError               (also ValueError)   a local model directory named is unreadable or corrupt
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
     ├── TuningError                                          a quick fine-tune (an Optuna trial or study) failed
@@ -30,6 +31,7 @@ __all__ = [
     "EstimationError",
     "InvalidParameterError",
     "MissingDependencyError",
+    "ModelFileError",
     "ModelpickError",
     "ProfilingError",
     "TuningError",
@@ -86,6 +88,13 @@ class CandidateError(ModelpickError):
 
 class WeightsNotFoundError(CandidateError):
     """No weights for a candidate in any place of the resolution order."""
+
+
+class ModelFileError(CandidateError, ValueError):
+    """A local model directory the user named cannot be read, or holds a corrupt config or weights file.
+
+    Found before anything is measured: the directory is the user's input to fix.
+    """
 
 
 class ProfilingError(ModelpickError):

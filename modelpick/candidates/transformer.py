@@ -8,6 +8,7 @@ directory with ``config.json``, and a Hugging Face Hub id ``org/name``.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -18,6 +19,7 @@ from typing import Any, ClassVar
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import catalog_entries
 from modelpick.candidates._hub import looks_like_hub_id
+from modelpick.candidates._integrity import check_model_dir
 from modelpick.candidates._weights import resolve_weights
 from modelpick.exceptions import CandidateError, UnknownNameError
 from modelpick.results import PublishedFigure
@@ -102,6 +104,8 @@ class TransformerCandidate(Candidate):
         """A local directory with ``config.json``, else a Hub id ``org/name``, else ``None``.
 
         Raises:
+            ModelFileError: ``text`` is a directory that cannot be read, or whose config or safetensors
+                file is corrupt (:func:`~modelpick.candidates._integrity.check_model_dir`).
             UnknownNameError: ``text`` is a directory without ``config.json``, or is written as a path
                 (``/``, ``./``, ``~``, a drive letter) to a directory that does not exist.
 
@@ -113,7 +117,10 @@ class TransformerCandidate(Candidate):
         """
         path = Path(text).expanduser()
         if path.is_dir():
-            if (path / "config.json").is_file():
+            # A directory this user may not list fails the integrity check with its own reason below.
+            listable = os.access(path, os.R_OK | os.X_OK)
+            if not listable or (path / "config.json").is_file():
+                check_model_dir(path)
                 return _local_candidate(text.rstrip("/\\") or text, path)
             raise UnknownNameError(
                 f"Candidate {text!r} is a directory without config.json. A local model directory must contain "

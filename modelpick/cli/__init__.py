@@ -28,6 +28,7 @@ _INPUT_ERRORS = (
     exceptions.DataError,
     exceptions.UnknownNameError,
     exceptions.MissingDependencyError,
+    exceptions.ModelFileError,  # a local model directory the user named is unreadable or corrupt
     exceptions.TuningError,  # a storage that cannot be opened or holds no study: the user's to fix
 )
 

@@ -24,6 +24,11 @@ _TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storag
 
 
 def _number(text: str) -> float:
+    # An integer stays one, so an error quotes the value as typed ("Got -5", not "Got -5.0").
+    try:
+        return int(text)
+    except ValueError:
+        pass
     try:
         return float(text)
     except ValueError:

@@ -14,13 +14,18 @@ from typing import Any
 from modelpick.data._readers import Table, quote_list
 from modelpick.exceptions import DataError
 
-__all__ = ["LABEL_COLUMN_NAMES", "TEXT_COLUMN_NAMES", "label_values", "resolve_columns", "text_values"]
+__all__ = [
+    "LABEL_COLUMN_NAMES", "MAX_TEXT_CHARACTERS", "TEXT_COLUMN_NAMES", "label_values", "resolve_columns", "text_values",
+]
 
 # Checked in this order, case-insensitively, when the caller names no column.
 TEXT_COLUMN_NAMES = (
     "text", "sentence", "review", "content", "body", "message", "document", "comment",
     "utterance", "tweet", "review_text", "question", "description", "text_a",
 )  # fmt: skip
+# A text this long is a mistake (a file pasted into a cell, a lost delimiter), not a sample: encoders read
+# 512 tokens, and tokenizing megabytes per example would dominate every measurement.
+MAX_TEXT_CHARACTERS = 100_000
 LABEL_COLUMN_NAMES = ("label", "labels", "class", "category", "target", "sentiment", "y")
 
 
@@ -81,6 +86,14 @@ def text_values(table: Table, column: str) -> tuple[str, ...]:
     if empty:
         phrase = _rows_phrase(table, empty, column, "are empty", "is empty")
         raise DataError(f"{phrase}. Remove or fill {'them' if len(empty) > 1 else 'it'}.")
+    huge = [i for i, v in enumerate(values) if len(v) > MAX_TEXT_CHARACTERS]
+    if huge:
+        longest = max(len(values[i]) for i in huge)
+        phrase = _rows_phrase(table, huge, column, "are too long", "is too long")
+        raise DataError(
+            f"{phrase} ({longest:,} characters; at most {MAX_TEXT_CHARACTERS:,} per text). Encoders read the "
+            "first 512 tokens, about 2,000 characters: shorten or split such texts, or drop them."
+        )
     return tuple(values)
 
 

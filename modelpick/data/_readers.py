@@ -92,7 +92,8 @@ def read_path(path: Path, *, where: str, source: str) -> Table:
 
     Raises:
         DataFileNotFoundError: The file does not exist.
-        DataError: A directory, an unsupported extension, or a file that cannot be read or parsed.
+        DataError: A directory, an unsupported extension, a file this user may not read, or one that
+            cannot be parsed.
     """
     if not path.exists():
         hint = "" if path.is_absolute() else f" (looked in {os.getcwd()})"
@@ -104,6 +105,11 @@ def read_path(path: Path, *, where: str, source: str) -> Table:
     if kind is None:
         shown = suffix or "(no extension)"
         raise DataError(f"Unsupported file type {shown!r} for {where!r}. Use {_SUPPORTED_WORDS}.")
+    if not os.access(path, os.R_OK):
+        raise DataError(
+            f"Cannot read {where!r}: permission denied for this user (uid {os.getuid()}). "
+            "Make it readable (chmod a+r) or run as its owner."
+        )
     if kind == "jsonl":
         return _read_jsonl(path, where=where, source=source)
     if kind == "json":

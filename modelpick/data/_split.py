@@ -115,6 +115,28 @@ def _too_few_examples(counts: dict[str, int], source: str) -> DataError:
     )
 
 
+def _check_distinct_texts(texts: Sequence[str], labels: Sequence[str], source: str) -> None:
+    """Every class needs as many distinct texts as a split needs examples.
+
+    A class made of copies of one or two texts would put the same text on both sides of the split, and
+    its held-out accuracy would score texts seen in training.
+    """
+    distinct: dict[str, set[str]] = defaultdict(set)
+    for text, label in zip(texts, labels, strict=True):
+        distinct[label].add(text)
+    need = _MIN_TRAIN + _MIN_TEST
+    for label in sorted(distinct):
+        if len(distinct[label]) < need:
+            rows = sum(1 for other in labels if other == label)
+            k = len(distinct[label])
+            raise DataError(
+                f"Class {label!r} has {rows} examples in the sample ({source}) but only {k} distinct "
+                f"text{'' if k == 1 else 's'}; the rest are duplicates, and a held-out duplicate would be scored "
+                f"on a text seen in training. Give every class at least {need} different texts, or remove the "
+                "duplicates."
+            )
+
+
 def stratified_split(
     texts: Sequence[str],
     labels: Sequence[str] | None,
@@ -142,7 +164,8 @@ def stratified_split(
 
     Raises:
         InvalidParameterError: ``test_size`` or ``random_state`` out of range.
-        DataError: No labels; a class with fewer than 3 examples; ``test_size`` too small to put one
+        DataError: No labels; a class with fewer than 3 examples, or fewer than 3 distinct texts;
+            ``test_size`` too small to put one
             example of every class in the test set, or too large to leave two of every class for
             training. The message names the ``test_size`` that works.
 
@@ -173,6 +196,7 @@ def stratified_split(
     counts = Counter(labels)
     if min(counts.values()) < _MIN_TRAIN + _MIN_TEST:
         raise _too_few_examples(counts, source)
+    _check_distinct_texts(texts, labels, source)
     n, k = len(texts), len(counts)
     n_test = _n_test(test_size, n)
     # Every class has >= 3 examples here, so n >= 3k: any n_test in [k, n - 2k] can be allocated.
