@@ -184,18 +184,15 @@ def _file_path(key: str, value: Any, folder: Path) -> tuple[Any, str | None]:
     return str(target if target.is_absolute() else folder / target), None
 
 
-def _spellings() -> dict[str, tuple[str, str]]:
-    """Keys people write for an option -> (the option, what to write instead): flags and dashed names."""
-    spellings: dict[str, tuple[str, str]] = {}
+def _spellings() -> dict[str, str]:
+    """Keys people write for an option (its flag, its dashed name) -> what to write instead."""
+    spellings: dict[str, str] = {}
     for name, (default, spec) in AdviseConfig.options().items():
-        fix = repr(name)
-        if spec.flag:
-            # --offline is allow_download = false: a switch that flips a true default is written as false.
-            if default is True:
-                fix = f"'{name} = false'"
-            for form in (spec.flag.lstrip("-"), spec.flag.lstrip("-").replace("-", "_")):
-                spellings[form] = (name, fix)
-        spellings[name.replace("_", "-")] = (name, fix)
+        # --offline is allow_download = false: a flag that switches a true default off is the key set to false.
+        fix = f"'{name} = false'" if spec.flag and default is True else repr(name)
+        flag = (spec.flag or name).lstrip("-")
+        for form in {flag, flag.replace("-", "_"), name.replace("_", "-")} - {name}:
+            spellings[form] = fix
     return spellings
 
 
@@ -206,7 +203,7 @@ def _unknown(key: str, value: Any) -> str:
                 "'modelpick init' writes a file with every key)")
     spelled = _spellings().get(key)
     if spelled is not None:
-        return f"unknown key {key!r} (did you mean {spelled[1]}? keys are recommend()'s argument names, not flags)"
+        return f"unknown key {key!r} (did you mean {spelled}? keys are recommend()'s argument names, not flags)"
     close = difflib.get_close_matches(key, known, n=1, cutoff=0.6)
     if close:
         return f"unknown key {key!r} (did you mean {close[0]!r}?)"
