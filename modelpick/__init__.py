@@ -8,6 +8,7 @@ Example:
 
 from __future__ import annotations
 
+from modelpick._config_file import load_config
 from modelpick._version import __version__
 from modelpick.api import available_candidates, available_tasks, compare, load_profiles, profile, recommend
 from modelpick.config import AdviseConfig
@@ -31,6 +32,7 @@ __all__ = [
     "available_candidates",
     "available_tasks",
     "compare",
+    "load_config",
     "load_profiles",
     "load_sample",
     "profile",

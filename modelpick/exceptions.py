@@ -4,6 +4,8 @@ The tree::
 
     ModelpickError                       root: catch this to catch everything modelpick raises
     ├── InvalidParameterError            (also ValueError)   a bad argument: the message names it and the fix
+    │   └── ConfigFileError                                  a config file (--config) cannot be read or has a bad
+    │                                                        key or value; says the file, the line and the key
     ├── DataError                        (also ValueError)   the user's sample cannot be used as given
     │   └── DataFileNotFoundError        (also FileNotFoundError)
     ├── UnknownNameError                 (also KeyError)     an unknown task, candidate, renderer, ...
@@ -26,6 +28,7 @@ from __future__ import annotations
 __all__ = [
     "CandidateError",
     "CandidateTimeout",
+    "ConfigFileError",
     "DataError",
     "DataFileNotFoundError",
     "EstimationError",
@@ -65,6 +68,22 @@ class InvalidParameterError(ModelpickError, ValueError):
     allowed: tuple[str, ...] = ()
     accepts_none: bool = False
     value: object = None
+
+
+class ConfigFileError(InvalidParameterError):
+    """A config file cannot be used: it cannot be read, is not TOML, or sets an unknown key or a bad value.
+
+    The message starts with ``file:line:`` as compilers write it. The parts are kept for tools.
+
+    Attributes:
+        path: The file, as it was named.
+        line: The line (1-based) of the bad key or syntax, when known.
+        key: The key at fault, when the error is about one.
+    """
+
+    path: str = ""
+    line: int | None = None
+    key: str | None = None
 
 
 class DataError(ModelpickError, ValueError):

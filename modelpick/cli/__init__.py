@@ -19,7 +19,13 @@ from typing import NoReturn
 from modelpick import exceptions
 from modelpick.cli import _commands
 from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USAGE
-from modelpick.cli._options import TUNE_WORKER_OPTIONS, add_config_options, add_declared_options, flag_for
+from modelpick.cli._options import (
+    TUNE_WORKER_OPTIONS,
+    add_config_options,
+    add_declared_options,
+    apply_config_file,
+    flag_for,
+)
 
 __all__ = ["EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "build_parser", "main"]
 
@@ -123,6 +129,18 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("kind", nargs="?", default="advise", choices=sorted(SCHEMAS), metavar="KIND",
                         help=f"which document: {', '.join(sorted(SCHEMAS))} (default: advise)")
     schema.set_defaults(handler=_commands.schema)
+
+    init = sub.add_parser(
+        "init", help="write a commented starter config file, for --config",
+        description="Write a TOML file with every option of advise, compare, profile and tune, each with its "
+        "help and commented out at its default; uncomment a line to set it, then run "
+        "'modelpick advise --config FILE'. Flags given on the command line override the file.",
+    )
+    init.add_argument("file", nargs="?", default="modelpick.toml", metavar="FILE",
+                      help="where to write it; - prints it (default: modelpick.toml)")
+    init.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    init.add_argument("--debug", action="store_true", help=argparse.SUPPRESS)
+    init.set_defaults(handler=_commands.init)
     return parser
 
 
@@ -145,6 +163,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command is None:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
+        apply_config_file(args)
         return int(args.handler(args))
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)

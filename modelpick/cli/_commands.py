@@ -11,8 +11,8 @@ from modelpick.cli._options import TUNE_WORKER_OPTIONS, config_kwargs
 from modelpick.cli._progress import progress_printer
 
 __all__ = [
-    "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "profile", "schema",
-    "tune",
+    "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "init", "profile",
+    "schema", "tune",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_UNMET = 0, 1, 2, 3
@@ -144,4 +144,30 @@ def schema(args: argparse.Namespace) -> int:
     from modelpick.report import schema_text
 
     sys.stdout.write(schema_text(args.kind))
+    return EXIT_OK
+
+
+def init(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from modelpick._files import write_atomically
+    from modelpick.cli._starter import starter_config
+    from modelpick.exceptions import InvalidParameterError
+
+    if args.file == "-":
+        sys.stdout.write(starter_config())
+        return EXIT_OK
+    target = Path(args.file).expanduser()
+    if target.is_dir():
+        raise InvalidParameterError(f"{args.file} is a directory; name the config file to write, e.g. "
+                                    f"modelpick init {Path(args.file) / 'modelpick.toml'}")
+    if target.exists() and not args.force:
+        raise InvalidParameterError(f"{args.file} exists already; modelpick init leaves it as it is "
+                                    "(--force replaces it)")
+    try:
+        write_atomically(target, starter_config(args.file))
+    except OSError as exc:
+        raise InvalidParameterError(f"cannot write {args.file}: {exc.strerror or type(exc).__name__}") from exc
+    print(f"wrote {args.file}; uncomment the options to set, then run: modelpick advise --config {args.file}",
+          file=sys.stderr)
     return EXIT_OK
