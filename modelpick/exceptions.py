@@ -8,7 +8,8 @@ The tree::
     │   └── DataFileNotFoundError        (also FileNotFoundError)
     ├── UnknownNameError                 (also KeyError)     an unknown task, candidate, renderer, ...
     ├── CandidateError                                       a candidate cannot be resolved or loaded
-    │   └── WeightsNotFoundError                             no weights anywhere in the resolution order
+    │   ├── WeightsNotFoundError                             no weights anywhere in the resolution order
+    │   └── UnsafeModelError             (also ValueError)   loading it would run code the user has not allowed
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
     ├── TuningError                                          a quick fine-tune (an Optuna trial or study) failed
@@ -34,6 +35,7 @@ __all__ = [
     "ProfilingError",
     "TuningError",
     "UnknownNameError",
+    "UnsafeModelError",
     "WeightsNotFoundError",
 ]
 
@@ -86,6 +88,11 @@ class CandidateError(ModelpickError):
 
 class WeightsNotFoundError(CandidateError):
     """No weights for a candidate in any place of the resolution order."""
+
+
+class UnsafeModelError(CandidateError, ValueError):
+    """Loading a candidate would run code the user has not allowed: a pickled ``pytorch_model.bin``
+    (``allow_pickle``) or the model's own Python files (``trust_remote_code``)."""
 
 
 class ProfilingError(ModelpickError):

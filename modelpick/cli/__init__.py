@@ -29,6 +29,7 @@ _INPUT_ERRORS = (
     exceptions.UnknownNameError,
     exceptions.MissingDependencyError,
     exceptions.TuningError,  # a storage that cannot be opened or holds no study: the user's to fix
+    exceptions.UnsafeModelError,  # a model named by the user that would run code unless allowed: theirs to decide
 )
 
 

@@ -17,7 +17,9 @@ from modelpick.constraints import Constraints
 __all__ = ["TUNE_WORKER_OPTIONS", "add_config_options", "add_declared_options", "config_kwargs", "flag_for", "flag_of"]
 
 # The options a `modelpick tune` worker takes, from the same declarations as advise's.
-TUNE_WORKER_OPTIONS = ("storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code")
+TUNE_WORKER_OPTIONS = (
+    "storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code", "allow_pickle",
+)
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
 _TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storage", "study")
