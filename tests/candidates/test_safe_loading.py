@@ -200,6 +200,19 @@ def test_a_hub_repository_with_only_pickles_is_not_downloaded_without_consent(ti
     assert asked == [["*.json", "*.txt", "*.model", "pytorch_model.bin"]]
 
 
+def test_allow_pickle_reaches_the_tuning_trials_and_their_loader_takes_the_pickle(tiny_bert, tmp_path):
+    from modelpick._advisor import tuning_settings
+    from modelpick.config import AdviseConfig
+
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    assert not tuning_settings(AdviseConfig(storage=storage), num_threads=1, device="cpu").allow_pickle
+    assert tuning_settings(AdviseConfig(storage=storage, allow_pickle=True), num_threads=1, device="cpu").allow_pickle
+    directory = _pickle_only(tiny_bert, tmp_path / "old-model")
+    model, tokenizer = load_for_tuning(str(directory), ["billing", "shipping"], trust_remote_code=False,
+                                       allow_pickle=True)
+    assert model.config.num_labels == 2 and tokenizer is not None
+
+
 @pytest.mark.slow
 def test_allow_pickle_on_the_command_line_profiles_the_pickled_model(tiny_bert, tmp_path, capsys):
     directory = _pickle_only(tiny_bert, tmp_path / "old-model")
