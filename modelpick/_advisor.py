@@ -119,6 +119,9 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, starte
         # Cost only, no labels: every text sets the input lengths; nothing is held out or fitted.
         split = DataSplit(sample.texts, (), (), (), config.random_state)
     candidates = tuple(resolve_candidates(config.candidates))
+    for candidate in candidates:
+        # A model the user named that would run code they have not allowed: theirs to fix, before measuring.
+        candidate.check_safe_to_load(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code)
     device = resolve_device(config.device)
     hardware = detect_hardware()
     if device == "cuda":
@@ -157,7 +160,7 @@ def tuning_settings(config: AdviseConfig, *, num_threads: int, device: str) -> T
     """How the quick fine-tunes run: the studies' storage (a SQLite file under the cache dir by default)."""
     return TuningSettings(
         num_threads=num_threads, device=device, random_state=config.random_state,
-        trust_remote_code=config.trust_remote_code,
+        trust_remote_code=config.trust_remote_code, allow_pickle=config.allow_pickle,
         storage=config.storage or default_storage_url(),
         study_prefix=config.study or "modelpick",
         artifacts_dir=str(default_cache_dir() / "tuning-models"),
@@ -177,7 +180,9 @@ def _measure(
     info = candidate.info()
     try:
         emit("resolve", "")
-        weights = candidate.resolve_weights(allow_download=run.config.allow_download)
+        weights = candidate.resolve_weights(
+            allow_download=run.config.allow_download, allow_pickle=run.config.allow_pickle
+        )
         info = candidate.info(weights)
         profile: ProfileResult | None
         if saved is not None:

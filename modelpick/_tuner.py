@@ -108,7 +108,7 @@ def _validation_split(split: DataSplit, settings: TuningSettings, candidate: str
 
 
 def _open_study(state: _State, candidate: Candidate, split: DataSplit, settings: TuningSettings) -> TunedStudy:
-    weights = candidate.resolve_weights(allow_download=False)
+    weights = candidate.resolve_weights(allow_download=False, allow_pickle=settings.allow_pickle)
     if weights is None or weights.path is None or not weights.has_real_weights:
         raise TuningError(f"{candidate.name} has no pretrained weights on disk to fine-tune")
     carved = _validation_split(split, settings, candidate.name)

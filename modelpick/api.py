@@ -93,6 +93,7 @@ def recommend(
     throughput_batch_size: int = _C.throughput_batch_size,
     allow_download: bool = _C.allow_download,
     trust_remote_code: bool = _C.trust_remote_code,
+    allow_pickle: bool = _C.allow_pickle,
     estimate_quality: bool = _C.estimate_quality,
     tune: bool = _C.tune,
     tune_top_k: int = _C.tune_top_k,
@@ -142,7 +143,7 @@ def recommend(
         label_column=label_column, test_size=test_size, random_state=random_state, num_threads=num_threads,
         device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
         throughput_batch_size=throughput_batch_size, allow_download=allow_download,
-        trust_remote_code=trust_remote_code, estimate_quality=estimate_quality, tune=tune,
+        trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, estimate_quality=estimate_quality, tune=tune,
         tune_top_k=tune_top_k, tune_trials=tune_trials, time_budget_s=time_budget_s, storage=storage, study=study,
     )
     saved, saved_from = None, ""
@@ -212,6 +213,7 @@ def profile(
     throughput_batch_size: int = _C.throughput_batch_size,
     allow_download: bool = _C.allow_download,
     trust_remote_code: bool = _C.trust_remote_code,
+    allow_pickle: bool = _C.allow_pickle,
     progress: ProgressCallback | None = None,
 ) -> ProfileSet:
     """Measure cost only (latency, throughput, memory) and optionally save it for :func:`recommend`.
@@ -230,7 +232,8 @@ def profile(
         task=task, candidates=candidates, text_column=text_column, label_column=label_column,
         random_state=random_state, num_threads=num_threads, device=device, timeout_s=timeout_s,
         max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
-        allow_download=allow_download, trust_remote_code=trust_remote_code, estimate_quality=False,
+        allow_download=allow_download, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
+        estimate_quality=False,
     )
     target = check_writable(save, parameter="save", caller="profile") if save is not None else None
     data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=False)
@@ -250,6 +253,7 @@ def tune(
     num_threads: int | None = _C.num_threads,
     device: str = _C.device,
     trust_remote_code: bool = _C.trust_remote_code,
+    allow_pickle: bool = _C.allow_pickle,
     progress: ProgressCallback | None = None,
 ) -> tuple[TuningSummary, ...]:
     """Join the studies an ``advise --tune`` run started, as one more worker, on this or any machine.
@@ -273,7 +277,7 @@ def tune(
 
     config = AdviseConfig.for_caller(
         "tune", storage=storage, study=study, time_budget_s=time_budget_s, num_threads=num_threads,
-        device=device, trust_remote_code=trust_remote_code,
+        device=device, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
     )
     from modelpick._validation import COUNT, validate_params
 

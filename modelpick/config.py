@@ -73,6 +73,8 @@ class AdviseConfig:
         throughput_batch_size: Batch size at which throughput is reported.
         allow_download: Let weight resolution download from the Hugging Face Hub when online.
         trust_remote_code: Passed to ``from_pretrained``; off unless the user asks.
+        allow_pickle: Load weights stored only as a pickled ``pytorch_model.bin`` (it can run code when
+            loaded); off: safetensors only, and a local model without them is refused.
         estimate_quality: ``False`` skips accuracy estimates (cost only).
         tune: Quick fine-tune the top candidates, each tuned by an Optuna study (README "Quick fine-tunes").
         tune_top_k: How many candidates to fine-tune, best pre-screen score (LogME) first.
@@ -136,6 +138,10 @@ class AdviseConfig:
     )
     trust_remote_code: bool = option(
         False, BOOLEAN, help="allow model code from the Hub (off by default)",
+    )
+    allow_pickle: bool = option(
+        False, BOOLEAN,
+        help="load weights that exist only as pytorch_model.bin, a pickle that can run code (off: safetensors only)",
     )
     estimate_quality: bool = option(
         True, BOOLEAN, flag="--no-quality", commands=("advise",),
@@ -202,7 +208,7 @@ class AdviseConfig:
 
         Example:
             >>> sorted(AdviseConfig.options("profile"))[:3]
-            ['allow_download', 'candidates', 'device']
+            ['allow_download', 'allow_pickle', 'candidates']
         """
         if command is not None and command not in ALL_COMMANDS:
             raise ValueError(f"Unknown command {command!r}; choose from {ALL_COMMANDS}.")

@@ -11,7 +11,8 @@ The tree::
     ├── UnknownNameError                 (also KeyError)     an unknown task, candidate, renderer, ...
     ├── CandidateError                                       a candidate cannot be resolved or loaded
     │   ├── WeightsNotFoundError                             no weights anywhere in the resolution order
-    │   └── ModelFileError               (also ValueError)   a local model directory named is unreadable or corrupt
+    │   ├── ModelFileError               (also ValueError)   a local model directory named is unreadable or corrupt
+    │   └── UnsafeModelError             (also ValueError)   loading it would run code the user has not allowed
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
     ├── TuningError                                          a quick fine-tune (an Optuna trial or study) failed
@@ -39,6 +40,7 @@ __all__ = [
     "ProfilingError",
     "TuningError",
     "UnknownNameError",
+    "UnsafeModelError",
     "WeightsNotFoundError",
 ]
 
@@ -114,6 +116,11 @@ class ModelFileError(CandidateError, ValueError):
 
     Found before anything is measured: the directory is the user's input to fix.
     """
+
+
+class UnsafeModelError(CandidateError, ValueError):
+    """Loading a candidate would run code the user has not allowed: a pickled ``pytorch_model.bin``
+    (``allow_pickle``) or the model's own Python files (``trust_remote_code``)."""
 
 
 class ProfilingError(ModelpickError):

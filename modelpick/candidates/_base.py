@@ -32,12 +32,17 @@ class WeightsResolution:
     ``path`` is a directory ``from_pretrained`` can load (config, tokenizer, weights), or ``None`` for
     ``architecture-only``, where the model is built from ``config`` with random weights: latency and
     memory are exact, accuracy is unknown.
+
+    ``allow_pickle`` is the user's consent, given at resolution, to load ``path``'s weights when they are
+    only a pickled ``pytorch_model.bin`` (which can run code when loaded); the loader refuses such a
+    directory without it. Safetensors are loaded either way, and preferred when both are there.
     """
 
     source: WeightsSourceName
     path: str | None
     detail: str  # what was found where, or why each earlier place failed
     config: dict[str, Any] | None = None  # architecture config used when path is None
+    allow_pickle: bool = False
 
     @property
     def has_real_weights(self) -> bool:
@@ -66,6 +71,7 @@ class Candidate(ABC):
 
     And per candidate:
 
+    * :meth:`check_safe_to_load`: by the advisor, on every candidate of a run before any is measured.
     * :meth:`resolve_weights`: by the advisor and the profilers before a model is built; ``None`` for
       kinds without pretrained weights.
     * :meth:`identity`: by :func:`~modelpick.candidates.resolve_candidates`, to reject one model named
@@ -141,14 +147,26 @@ class Candidate(ABC):
         """Other names :meth:`from_name` accepts: matched for "Did you mean ...?" but not listed."""
         return ()
 
-    def resolve_weights(self, *, allow_download: bool, cache_dir: str | None = None) -> WeightsResolution | None:
+    def resolve_weights(
+        self, *, allow_download: bool, allow_pickle: bool = False, cache_dir: str | None = None
+    ) -> WeightsResolution | None:
         """Where this candidate's pretrained weights are, or ``None`` for kinds without any (baselines).
 
         Args:
             allow_download: Allow a download (e.g. from the Hugging Face Hub) when the source is reachable.
+            allow_pickle: Accept weights stored only as a pickle, which can run code when loaded.
             cache_dir: Where downloaded weights are cached; ``None`` for the kind's default.
         """
         return None
+
+    def check_safe_to_load(self, *, allow_pickle: bool, trust_remote_code: bool) -> None:
+        """Refuse, before anything is measured, a candidate the user named whose loading would run code
+        they have not allowed (a pickled checkpoint, the model's own Python files).
+
+        Raises:
+            UnsafeModelError: what would run, and the option that allows it.
+        """
+        return None  # kinds that load no files have nothing to refuse
 
     def identity(self) -> tuple[str, str]:
         """What makes two candidates the same model (two aliases of one name, two spellings of one path)."""

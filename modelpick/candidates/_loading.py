@@ -1,5 +1,11 @@
 """Load a resolved transformer candidate: real weights through ``from_pretrained``, or the bare
-architecture built from its config (random weights) when no weights are available."""
+architecture built from its config (random weights) when no weights are available.
+
+Loading runs no code the user has not allowed: safetensors are loaded with ``use_safetensors=True``;
+a directory whose only weights are a pickled ``pytorch_model.bin`` is loaded only with the consent its
+resolution carries (``allow_pickle``); a model that needs its own Python files only with
+``trust_remote_code`` (see :mod:`modelpick.candidates._safety`).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,8 @@ import inspect
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,11 +22,24 @@ from typing import Any
 from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.candidates._base import WeightsResolution
-from modelpick.exceptions import CandidateError
+from modelpick.candidates._safety import (
+    custom_code_module,
+    custom_code_refusal,
+    has_safetensors,
+    pickle_refusal,
+    pickle_weight_files,
+)
+from modelpick.candidates._weights import display_path
+from modelpick.exceptions import CandidateError, UnsafeModelError
 
-__all__ = ["LoadedTransformer", "load_transformer", "max_input_length", "weights_size_mb"]
-
-_WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth", ".h5", ".msgpack")
+__all__ = [
+    "LoadedTransformer",
+    "load_transformer",
+    "max_input_length",
+    "remote_code_refused",
+    "safe_loading_kwargs",
+    "weights_size_mb",
+]
 # Tokenizers without a configured limit report a huge sentinel as model_max_length.
 _NO_LIMIT = 1_000_000
 # The inputs a tokenizer emits that an encoder may take; forward() says which it actually does.
@@ -58,11 +79,70 @@ def max_input_length(model: Any, config: Any, tokenizer: Any | None) -> int:
 
 
 def weights_size_mb(path: str | os.PathLike[str]) -> float | None:
-    """Size of the weight files under ``path`` in MiB (symlinks followed, as in the HF cache)."""
-    files = [p for p in Path(path).rglob("*") if p.suffix in _WEIGHT_SUFFIXES and p.is_file()]
+    """Size in MiB of the weight files ``from_pretrained`` loads from directory ``path``: its safetensors
+    when it has any, else its ``pytorch_model*.bin`` (symlinks followed, as in the HF cache).
+
+    Example:
+        >>> import tempfile
+        >>> directory = Path(tempfile.mkdtemp())
+        >>> _ = (directory / "model.safetensors").write_bytes(b"x" * 2**20)
+        >>> _ = (directory / "pytorch_model.bin").write_bytes(b"x" * 2**21)  # not loaded: not counted
+        >>> weights_size_mb(directory)
+        1.0
+    """
+    directory = Path(path)
+    files = sorted(directory.glob("*.safetensors")) if has_safetensors(directory) else pickle_weight_files(directory)
+    files = [p for p in files if p.is_file()]
     if not files:
         return None
     return sum(p.stat().st_size for p in files) / 2**20
+
+
+def safe_loading_kwargs(
+    path: str | os.PathLike[str], *, allow_pickle: bool, trust_remote_code: bool, model_type: str | None = None
+) -> dict[str, Any]:
+    """The ``from_pretrained`` keywords that load directory ``path`` without running code not allowed.
+
+    Args:
+        path: The model directory.
+        allow_pickle: Load a pickled ``pytorch_model.bin`` when the directory has no safetensors.
+        trust_remote_code: Let the model's own Python files (``auto_map``) run.
+        model_type: The type built when config.json names none (a catalog entry's).
+
+    Raises:
+        UnsafeModelError: loading would run code that is not allowed; one line naming the option.
+
+    Example:
+        >>> from modelpick.testing.tiny_models import save_tiny_model
+        >>> import tempfile
+        >>> safe_loading_kwargs(save_tiny_model("bert", tempfile.mkdtemp()), allow_pickle=False,
+        ...                     trust_remote_code=False)
+        {'use_safetensors': True}
+    """
+    directory = Path(path)
+    if not trust_remote_code:
+        module = custom_code_module(directory, model_type=model_type)
+        if module is not None:
+            raise UnsafeModelError(custom_code_refusal(display_path(directory), module))
+    if has_safetensors(directory):
+        # True, not None: with None transformers falls back to a pickle beside safetensors it does not look for.
+        return {"use_safetensors": True}
+    if pickle_weight_files(directory) and not allow_pickle:
+        raise UnsafeModelError(pickle_refusal(display_path(directory)))
+    return {"use_safetensors": False}
+
+
+@contextmanager
+def remote_code_refused(path: str | os.PathLike[str]) -> Iterator[None]:
+    """Turn transformers' refusal of custom code the checks above did not foresee (a tokenizer's own
+    class, say) into the one-line :class:`UnsafeModelError` that names ``--trust-remote-code``."""
+    try:
+        yield
+    except ValueError as exc:
+        if "trust_remote_code" not in str(exc):
+            raise
+        shown = display_path(Path(path))
+        raise UnsafeModelError(custom_code_refusal(shown, "the code its auto_map names")) from exc
 
 
 def _has_tokenizer(path: Path) -> bool:
@@ -88,6 +168,22 @@ def _config_from_dir(
     return transformers.AutoConfig.from_pretrained(path, trust_remote_code=trust_remote_code), False
 
 
+def _from_dir(
+    transformers: Any, path: Path, resolution: WeightsResolution, safe: dict[str, Any], trust_remote_code: bool
+) -> tuple[Any, Any, Any | None]:
+    """Model, config and tokenizer (``None`` when the directory has none) from directory ``path``."""
+    config, guessed = _config_from_dir(transformers, path, resolution, trust_remote_code=trust_remote_code)
+    model = transformers.AutoModel.from_pretrained(path, config=config, trust_remote_code=trust_remote_code, **safe)
+    if not _has_tokenizer(path):
+        return model, config, None
+    # Without model_type in config.json, AutoTokenizer needs the config to pick a tokenizer class.
+    tokenizer_kwargs: dict[str, Any] = {"config": config} if guessed else {}
+    tokenizer = transformers.AutoTokenizer.from_pretrained(
+        path, trust_remote_code=trust_remote_code, **tokenizer_kwargs
+    )
+    return model, config, tokenizer
+
+
 def load_transformer(
     resolution: WeightsResolution, *, trust_remote_code: bool = False, device: str = "cpu"
 ) -> LoadedTransformer:
@@ -95,6 +191,8 @@ def load_transformer(
 
     Raises:
         CandidateError: the checkpoint or config cannot be loaded; the message says which and why.
+        UnsafeModelError: loading would run code not allowed: weights only in a pickle and no
+            ``resolution.allow_pickle``, or the model's own code and no ``trust_remote_code``.
 
     Example:
         >>> from modelpick.testing.tiny_models import tiny_config
@@ -113,17 +211,12 @@ def load_transformer(
     with reraised_as(CandidateError, f"Could not load the model from {where}"):
         if resolution.path is not None:
             path = Path(resolution.path)
-            config, guessed = _config_from_dir(transformers, path, resolution, trust_remote_code=trust_remote_code)
-            model = transformers.AutoModel.from_pretrained(path, config=config, trust_remote_code=trust_remote_code)
-            # Without model_type in config.json, AutoTokenizer needs the config to pick a tokenizer class.
-            tokenizer_kwargs: dict[str, Any] = {"config": config} if guessed else {}
-            tokenizer = (
-                transformers.AutoTokenizer.from_pretrained(
-                    path, trust_remote_code=trust_remote_code, **tokenizer_kwargs
-                )
-                if _has_tokenizer(path)
-                else None
+            safe = safe_loading_kwargs(
+                path, allow_pickle=resolution.allow_pickle, trust_remote_code=trust_remote_code,
+                model_type=(resolution.config or {}).get("model_type"),
             )
+            with remote_code_refused(path):
+                model, config, tokenizer = _from_dir(transformers, path, resolution, safe, trust_remote_code)
             on_disk = weights_size_mb(path)
         else:
             if not resolution.config:

@@ -10,7 +10,9 @@ loadable model directory and in which order places are tried. It reads a candida
 :class:`WeightsSources`, so it needs no import of the candidate classes (which import this module).
 
 Nothing here executes model code: no ``trust_remote_code``, and downloads fetch configs, tokenizers and
-weights only.
+weights only. Weights are safetensors unless the caller allows pickles (``allow_pickle``): a directory
+whose only weights are ``pytorch_model.bin`` is refused when the user named it, and passed over with
+the reason anywhere else (cache, download, pip package).
 """
 
 from __future__ import annotations
@@ -33,7 +35,8 @@ from modelpick.candidates._hub import (
     hub_reachable,
     list_root_files,
 )
-from modelpick.exceptions import WeightsNotFoundError
+from modelpick.candidates._safety import pickle_only, pickle_refusal
+from modelpick.exceptions import UnsafeModelError, WeightsNotFoundError
 
 __all__ = ["WeightsSources", "display_path", "find_weight_files", "model_dir_problem", "resolve_weights"]
 
@@ -114,26 +117,36 @@ def display_path(path: Path) -> str:
     return text
 
 
-def _from_cache(repo_ids: tuple[str, ...], cache: Path) -> tuple[Path | None, str]:
+_PICKLE_SKIPPED = "only pickle weights (pytorch_model.bin), not loaded without --allow-pickle (allow_pickle=True)"
+
+
+def _from_cache(repo_ids: tuple[str, ...], cache: Path, *, allow_pickle: bool) -> tuple[Path | None, str]:
     """The first cached snapshot of ``repo_ids`` with config and weights, else why there is none."""
     shown = display_path(cache)
     if not cache.is_dir():
         return None, f"not in the Hugging Face cache ({shown})"
     incomplete: list[str] = []
+    pickled: list[str] = []
     for repo_id in repo_ids:
         snapshot = cached_snapshot(repo_id, cache)
         if snapshot is None:
             continue
-        if model_dir_problem(snapshot) is None:
+        if model_dir_problem(snapshot) is not None:
+            incomplete.append(repo_id)
+        elif pickle_only(snapshot) and not allow_pickle:
+            pickled.append(repo_id)
+        else:
             return snapshot, ""
-        incomplete.append(repo_id)
+    if pickled:
+        return None, f"in the Hugging Face cache ({shown}) with {_PICKLE_SKIPPED}"
     if incomplete:
         return None, f"in the Hugging Face cache ({shown}) without weights files"
     return None, f"not in the Hugging Face cache ({shown})"
 
 
-def _download(repo_id: str, cache: Path) -> tuple[Path | None, str]:
-    """Download config, tokenizer and one set of weights of ``repo_id`` into ``cache``.
+def _download(repo_id: str, cache: Path, *, allow_pickle: bool) -> tuple[Path | None, str]:
+    """Download config, tokenizer and one set of weights of ``repo_id`` into ``cache``: safetensors when
+    the repository has them, its pickles only when ``allow_pickle``.
 
     Called only after :func:`~modelpick.candidates._hub.hub_reachable` succeeded, so huggingface_hub's
     own timeouts apply.
@@ -144,6 +157,8 @@ def _download(repo_id: str, cache: Path) -> tuple[Path | None, str]:
         if not any(f.endswith(".safetensors") for f in weights):
             # Older repositories ship only PyTorch pickles; never both, to halve the download.
             weights = [f for f in files if _WEIGHTS_RE.match(f) or f == "pytorch_model.bin.index.json"]
+            if weights and not allow_pickle:
+                return None, f"the Hub repository {repo_id} has {_PICKLE_SKIPPED}, so nothing was downloaded"
         if not weights:
             return None, f"the Hub repository {repo_id} has no PyTorch weights"
         snapshot = download_snapshot(repo_id, cache, ["*.json", "*.txt", "*.model", *weights])
@@ -155,7 +170,7 @@ def _download(repo_id: str, cache: Path) -> tuple[Path | None, str]:
     return snapshot, ""
 
 
-def _from_package(package: str) -> tuple[Path | None, str]:
+def _from_package(package: str, *, allow_pickle: bool) -> tuple[Path | None, str]:
     """The weights directory a pip package ships (``get_model_path()``, else the package folder)."""
     try:
         found = importlib.util.find_spec(package) is not None
@@ -172,6 +187,8 @@ def _from_package(package: str) -> tuple[Path | None, str]:
     problem = model_dir_problem(path)
     if problem is not None:
         return None, f"pip package {package} has no usable weights ({problem})"
+    if pickle_only(path) and not allow_pickle:
+        return None, f"pip package {package} has {_PICKLE_SKIPPED}"
     return path, ""
 
 
@@ -183,6 +200,7 @@ def resolve_weights(
     candidate: WeightsSources,
     *,
     allow_download: bool,
+    allow_pickle: bool = False,
     cache_dir: str | os.PathLike[str] | None = None,
     hub_timeout_s: float = HUB_PROBE_TIMEOUT_S,
 ) -> WeightsResolution:
@@ -191,11 +209,15 @@ def resolve_weights(
     Args:
         candidate: Where its weights may be (a :class:`TransformerCandidate`).
         allow_download: Allow a download from the Hub when it is reachable and offline mode is off.
+        allow_pickle: Accept weights that are only pickled checkpoints (``pytorch_model.bin``), which can
+            run code when loaded. Without it such a directory is passed over, or refused when it is the
+            candidate's own local directory.
         cache_dir: Hugging Face hub cache to read and download into; default: :func:`hf_cache_dir`.
         hub_timeout_s: How long the reachability probe may take before the Hub counts as unreachable.
 
     Raises:
         WeightsNotFoundError: no weights anywhere and no architecture to build.
+        UnsafeModelError: the candidate's local directory has only pickle weights and ``allow_pickle`` is off.
 
     Example:
         >>> from modelpick.candidates import resolve_candidate
@@ -207,14 +229,19 @@ def resolve_weights(
     failures: list[str] = []
 
     def found(source: WeightsSourceName, path: Path, outcome: str) -> WeightsResolution:
+        pickled = pickle_only(path)
+        if pickled:
+            outcome += " (pickle weights pytorch_model.bin, allowed by allow_pickle)"
         detail = _sentence(failures, outcome)
-        return WeightsResolution(source, str(path), detail, config=architecture)
+        return WeightsResolution(source, str(path), detail, config=architecture, allow_pickle=pickled)
 
-    # 1. An explicit local directory.
+    # 1. An explicit local directory: the user named it, so a pickle there is refused, not passed over.
     if candidate.local_path:
         problem = model_dir_problem(candidate.local_path)
         if problem is None:
             local = Path(candidate.local_path)
+            if pickle_only(local) and not allow_pickle:
+                raise UnsafeModelError(pickle_refusal(display_path(local), where="The local model directory "))
             return found("local", local, f"local directory {display_path(local)}")
         failures.append(f"local directory {problem}")
     else:
@@ -224,7 +251,7 @@ def resolve_weights(
     cache = hf_cache_dir(cache_dir)
     if repo_ids:
         # 2. The Hugging Face cache: works offline.
-        snapshot, why = _from_cache(repo_ids, cache)
+        snapshot, why = _from_cache(repo_ids, cache, allow_pickle=allow_pickle)
         if snapshot is not None:
             return found("hf-cache", snapshot, f"found in the Hugging Face cache ({display_path(snapshot)})")
         failures.append(why)
@@ -239,14 +266,14 @@ def resolve_weights(
             if not reachable:
                 failures.append(f"Hub not reachable ({why})")
             else:
-                snapshot, why = _download(repo_ids[0], cache)
+                snapshot, why = _download(repo_ids[0], cache, allow_pickle=allow_pickle)
                 if snapshot is not None:
                     return found("hub", snapshot, f"downloaded from the Hugging Face Hub into {display_path(cache)}")
                 failures.append(why)
 
     # 4. A pip package that ships the weights.
     if candidate.weights_package:
-        path, why = _from_package(candidate.weights_package)
+        path, why = _from_package(candidate.weights_package, allow_pickle=allow_pickle)
         if path is not None:
             shipped = f"the copy shipped in the pip package {candidate.weights_package} ({display_path(path)})"
             return found("package", path, shipped)

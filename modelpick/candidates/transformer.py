@@ -20,8 +20,9 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import catalog_entries
 from modelpick.candidates._hub import looks_like_hub_id
 from modelpick.candidates._integrity import check_model_dir
-from modelpick.candidates._weights import resolve_weights
-from modelpick.exceptions import CandidateError, UnknownNameError
+from modelpick.candidates._safety import custom_code_module, custom_code_refusal, pickle_only, pickle_refusal
+from modelpick.candidates._weights import display_path, resolve_weights
+from modelpick.exceptions import CandidateError, UnknownNameError, UnsafeModelError
 from modelpick.results import PublishedFigure
 
 __all__ = ["TransformerCandidate", "catalog_index", "load_catalog"]
@@ -150,7 +151,28 @@ class TransformerCandidate(Candidate):
         """The model id: two aliases of a catalog model, or two spellings of one directory, are one model."""
         return (self.kind, self.model_id)
 
-    def resolve_weights(self, *, allow_download: bool, cache_dir: str | None = None) -> WeightsResolution:
+    def check_safe_to_load(self, *, allow_pickle: bool, trust_remote_code: bool) -> None:
+        """Refuse the user's local directory when its only weights are a pickle, or when it needs its own
+        Python code, unless the matching option allows it. Catalog and Hub candidates are checked where
+        their weights are found (a pickle there is passed over) and when they are loaded.
+
+        Raises:
+            UnsafeModelError: the one-line refusal, naming ``--allow-pickle`` or ``--trust-remote-code``.
+        """
+        if not self.local_path:
+            return
+        local = Path(self.local_path)
+        shown = display_path(local)
+        if not trust_remote_code:
+            module = custom_code_module(local)
+            if module is not None:
+                raise UnsafeModelError(custom_code_refusal(f"The local model directory {shown}", module))
+        if not allow_pickle and pickle_only(local):
+            raise UnsafeModelError(pickle_refusal(shown, where="The local model directory "))
+
+    def resolve_weights(
+        self, *, allow_download: bool, allow_pickle: bool = False, cache_dir: str | None = None
+    ) -> WeightsResolution:
         """Find this model's weights in the order of DESIGN.md §4.
 
         Explicit local path, then the Hugging Face cache, then a Hub download (only when
@@ -159,19 +181,23 @@ class TransformerCandidate(Candidate):
 
         Args:
             allow_download: Allow a download from the Hugging Face Hub when it is reachable.
+            allow_pickle: Accept weights that are only a pickled ``pytorch_model.bin``; without it a
+                local directory with only those is refused, and any other place with only those is
+                passed over.
             cache_dir: Hugging Face hub cache to read (and download into); default: the one
                 ``huggingface_hub`` uses (``HF_HUB_CACHE``, ``HF_HOME``, ``~/.cache/huggingface/hub``).
 
         Raises:
             WeightsNotFoundError: nothing found anywhere and no architecture to build; the message lists
                 every place tried and how to fix it.
+            UnsafeModelError: the local directory has only pickle weights and ``allow_pickle`` is off.
 
         Example:
             >>> TransformerCandidate.from_name("albert-base-v2").resolve_weights(
             ...     allow_download=False, cache_dir="/no/such/cache").source
             'architecture-only'
         """
-        return resolve_weights(self, allow_download=allow_download, cache_dir=cache_dir)
+        return resolve_weights(self, allow_download=allow_download, allow_pickle=allow_pickle, cache_dir=cache_dir)
 
     def hub_ids(self) -> tuple[str, ...]:
         """The Hub ids this model may be stored under: ``model_id``, then the aliases of the form ``org/name``.

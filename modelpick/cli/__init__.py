@@ -36,6 +36,7 @@ _INPUT_ERRORS = (
     exceptions.MissingDependencyError,
     exceptions.ModelFileError,  # a local model directory the user named is unreadable or corrupt
     exceptions.TuningError,  # a storage that cannot be opened or holds no study: the user's to fix
+    exceptions.UnsafeModelError,  # a model named by the user that would run code unless allowed: theirs to decide
 )
 
 

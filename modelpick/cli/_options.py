@@ -21,7 +21,9 @@ __all__ = [
 ]
 
 # The options a `modelpick tune` worker takes, from the same declarations as advise's.
-TUNE_WORKER_OPTIONS = ("storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code")
+TUNE_WORKER_OPTIONS = (
+    "storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code", "allow_pickle",
+)
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
 _TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storage", "study")

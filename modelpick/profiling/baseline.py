@@ -7,13 +7,12 @@ inside the timed call and there is no separate tokenize measurement).
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Sequence
 from importlib import metadata
 from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
-from modelpick.candidates.baseline import BaselineCandidate
+from modelpick.candidates.baseline import BaselineCandidate, fitted_size_bytes
 from modelpick.data._sample import TOKEN_LENGTH_METHOD, DataSplit, approximate_token_lengths
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._base import PreparedInputs, Profiler, cyclic_batches
@@ -111,8 +110,9 @@ class BaselineProfiler(Profiler):
         return count_learned_parameters(loaded)
 
     def weights_on_disk_mb(self, loaded: Any) -> float | None:
-        # A fitted pipeline has no weight files; its pickle is what deploying it puts on disk.
-        return len(pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)) / 2**20
+        # A fitted pipeline has no weight files: what deploying it stores is its learned arrays and
+        # vocabulary, as save_fitted writes them (never a pickle).
+        return fitted_size_bytes(loaded) / 2**20
 
     def library_versions(self) -> dict[str, str]:
         return {name: metadata.version(name) for name in ("scikit-learn", "numpy", "scipy")}

@@ -21,6 +21,7 @@ class TuningSettings:
         device: ``"cpu"`` or ``"cuda"`` (already resolved).
         random_state: Seeds the TPE sampler, the validation carve-out and each trial's training.
         trust_remote_code: Passed to ``from_pretrained`` in the children.
+        allow_pickle: Let the children load a model whose only weights are a pickled ``pytorch_model.bin``.
         storage: Optuna storage URL (``sqlite:///...``, ``postgresql+psycopg://...``).
         study_prefix: Study names start with it; each candidate's study adds its name and a fingerprint.
         artifacts_dir: Where each study keeps the model of its best trial, to score it on the held-out split.
@@ -45,11 +46,13 @@ class TuningSettings:
     heartbeat_interval_s: int = 10
     grace_period_s: int = 30
     stop_grace_s: float = 5.0
+    allow_pickle: bool = False
 
     _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
         "num_threads": [COUNT],
         "random_state": [SEED],
         "trust_remote_code": [BOOLEAN],
+        "allow_pickle": [BOOLEAN],
         "trials_per_candidate": [COUNT],
         "trial_timeout_s": [POSITIVE_NUMBER],
         "validation_fraction": [FRACTION],

@@ -162,7 +162,8 @@ class TunedStudy:
             model_path=job.model_path, labels=job.labels, train_texts=job.train_texts, train_labels=job.train_labels,
             validation_texts=job.validation_texts, validation_labels=job.validation_labels, params=params,
             seed=job.random_state, num_threads=settings.num_threads, device=settings.device,
-            trust_remote_code=settings.trust_remote_code, output_dir=str(output_dir), **reporting,
+            trust_remote_code=settings.trust_remote_code, allow_pickle=settings.allow_pickle,
+            output_dir=str(output_dir), **reporting,
         )
 
     def run_trial(self, *, deadline: float | None = None) -> TrialOutcome | None:

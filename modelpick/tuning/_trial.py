@@ -38,6 +38,7 @@ class TrialRequest:
     num_threads: int
     device: str = "cpu"
     trust_remote_code: bool = False
+    allow_pickle: bool = False  # load a pickled pytorch_model.bin when the model has no safetensors
     deadline: float | None = None  # time.time() at which training stops; None: no deadline
     output_dir: str | None = None  # where a finished trial saves its model; None: not saved
     # The Optuna trial to report per-epoch validation accuracy to; None trains without reporting.
@@ -78,13 +79,21 @@ def _encode(
     return rows
 
 
-def _load(request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool) -> tuple[Any, Any]:
+def _load(
+    request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool, allow_pickle: bool = False
+) -> tuple[Any, Any]:
+    from modelpick.candidates._loading import remote_code_refused, safe_loading_kwargs
+
+    # Refused (UnsafeModelError, one line) before transformers reads a file: no pickle, no model code.
+    safe = safe_loading_kwargs(request_path, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code)
     # transformers' own messages rarely name the folder; a FAIL trial's reason must.
-    with reraised_as(TuningError, f"Could not load the model in {request_path}"):
-        return _load_unchecked(request_path, labels, trust_remote_code=trust_remote_code)
+    with reraised_as(TuningError, f"Could not load the model in {request_path}"), remote_code_refused(request_path):
+        return _load_unchecked(request_path, labels, trust_remote_code=trust_remote_code, safe=safe)
 
 
-def _load_unchecked(request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool) -> tuple[Any, Any]:
+def _load_unchecked(
+    request_path: str, labels: Sequence[str] | None, *, trust_remote_code: bool, safe: dict[str, Any]
+) -> tuple[Any, Any]:
     import transformers
 
     _quiet_transformers(transformers)
@@ -102,7 +111,7 @@ def _load_unchecked(request_path: str, labels: Sequence[str] | None, *, trust_re
         # "Some weights were newly initialized": the classification head, which is the point.
         warnings.simplefilter("ignore")
         model = transformers.AutoModelForSequenceClassification.from_pretrained(
-            request_path, trust_remote_code=trust_remote_code, **kwargs
+            request_path, trust_remote_code=trust_remote_code, **safe, **kwargs
         )
     if model.config.pad_token_id is None and tokenizer.pad_token_id is not None:
         model.config.pad_token_id = tokenizer.pad_token_id
@@ -123,7 +132,10 @@ def train_trial(request: TrialRequest) -> TrialOutcome:
 
     started = time.monotonic()
     parent = os.getppid()
-    model, tokenizer = _load(request.model_path, request.labels, trust_remote_code=request.trust_remote_code)
+    model, tokenizer = _load(
+        request.model_path, request.labels, trust_remote_code=request.trust_remote_code,
+        allow_pickle=request.allow_pickle,
+    )
     label_id = {label: i for i, label in enumerate(request.labels)}
     params = dict(request.params)
     max_length = int(params.pop("max_length"))
@@ -260,11 +272,14 @@ def token_length_p99(model_path: str, texts: Sequence[str], *, trust_remote_code
     import transformers
 
     from modelpick._numeric import percentile
-    from modelpick.candidates._loading import max_input_length
+    from modelpick.candidates._loading import max_input_length, remote_code_refused, safe_loading_kwargs
 
     _quiet_transformers(transformers)
-    tokenizer = transformers.AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
-    config = transformers.AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+    # No weights are read here (so a pickle does not matter), but the config may name the model's own code.
+    safe_loading_kwargs(model_path, allow_pickle=True, trust_remote_code=trust_remote_code)
+    with remote_code_refused(model_path):
+        tokenizer = transformers.AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
+        config = transformers.AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
     # Lengths count the special tokens, as the position table does.
     lengths = [len(ids) for ids in tokenizer(list(texts), truncation=False)["input_ids"]] or [2]
     # No model is loaded here, so only the position table and the tokenizer bound the input.
