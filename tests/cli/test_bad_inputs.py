@@ -13,6 +13,7 @@ it stays root, but the permission bits apply to it.
 from __future__ import annotations
 
 import ctypes
+import json
 import os
 import shlex
 import subprocess
@@ -99,6 +100,22 @@ def _stage(folder: Path) -> None:
     (garbage / "model.safetensors").write_bytes(b"not safetensors at all")
     locked = save_tiny_model("bert", folder / "locked_model")
     locked.chmod(0)
+    pickled = save_tiny_model("bert", folder / "pickle_only")
+    import torch
+    from safetensors.torch import load_file
+
+    torch.save(load_file(pickled / "model.safetensors"), pickled / "pytorch_model.bin")
+    (pickled / "model.safetensors").unlink()
+    own_code = save_tiny_model("bert", folder / "own_code")
+    settings = json.loads((own_code / "config.json").read_text())
+    settings.update(model_type="own-code", auto_map={"AutoConfig": "configuration_own.OwnConfig",
+                                                     "AutoModel": "modeling_own.OwnModel"})
+    (own_code / "config.json").write_text(json.dumps(settings))
+    for module in ("configuration_own.py", "modeling_own.py"):
+        (own_code / module).write_text(f"open({str(folder / 'code_ran')!r}, 'w').close()\n")
+    (folder / "typo.toml").write_text("# limits\nmin_accuracy = 0.8\nmax_latency = 20\n")
+    (folder / "wrong_type.toml").write_text('max_latency_ms = "fast"\n')
+    (folder / "not_toml.toml").write_text("max_latency_ms = = 20\n")
 
 
 CASES: dict[str, Case] = {
@@ -164,6 +181,21 @@ CASES: dict[str, Case] = {
     "unreadable model dir": Case(
         "advise --demo --candidate {dir}/locked_model", "locked_model", "permission denied", "chmod", permissions=True,
     ),
+    "pickle-only weights": Case(
+        "advise --demo --candidate {dir}/pickle_only", "pickle_only", "pytorch_model.bin", "--allow-pickle",
+    ),
+    "model that needs its own code": Case(
+        "advise --demo --candidate {dir}/own_code", "own_code", "--trust-remote-code",
+    ),
+    # config files
+    "config key with a typo": Case(
+        "advise --demo --config {dir}/typo.toml", "typo.toml:3", "'max_latency'", "did you mean 'max_latency_ms'",
+    ),
+    "config value of the wrong type": Case(
+        "advise --demo --config {dir}/wrong_type.toml", "wrong_type.toml:1", "'max_latency_ms'", "'fast'",
+    ),
+    "config that is not TOML": Case("advise --demo --config {dir}/not_toml.toml", "not_toml.toml:1", "TOML"),
+    "missing config file": Case("advise --demo --config {dir}/nope.toml", "nope.toml", "modelpick init"),
     # tuning storage
     "corrupt Optuna storage": Case(
         "advise --demo --tune --storage sqlite:///{dir}/corrupt.db", "corrupt.db", "not a database", "--storage",
@@ -243,6 +275,7 @@ def test_bad_input_is_one_line_exit_2_before_measuring(name: str, staged: Path, 
     assert out == ""
     assert earlier.read_text() == EARLIER_REPORT
     assert not list(staged.glob(".earlier.html.*")), "a temporary report file was left behind"
+    assert not (staged / "code_ran").exists(), "a model's own code ran"
 
 
 def test_debug_shows_the_traceback_instead(staged: Path) -> None:
