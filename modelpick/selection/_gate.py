@@ -129,9 +129,19 @@ def tighten(
     )
 
 
-def _figure(value: float) -> str:
-    """Three significant digits, without an exponent: 0.44, 12.3, 250."""
-    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+def _figure(value: float, limit: float) -> str:
+    """``value`` to three significant digits without an exponent (0.44, 12.3, 250), or more where fewer would
+    print a figure over ``limit`` as the limit itself ("20 ms > 20 ms")."""
+    text = f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+    digits = 3
+    while value != limit and float(text) == limit and digits < 9:
+        digits += 1
+        text = f"{value:.{digits}g}"
+    return text
+
+
+def _compared(value: float, limit: float, unit: str, *, failed: bool) -> str:
+    return f"{_figure(value, limit)} {unit} {'>' if failed else '<='} {limit:g} {unit}"
 
 
 def _origin(limit: float, recorded: float | None, unit: str) -> str:
@@ -150,7 +160,7 @@ def _checks(result: CandidateResult, constraints: Constraints, recorded: Constra
         limit = constraints.max_latency_ms
         failed = constraint_violations(result, Constraints(max_latency_ms=limit, latency_percentile=pct))
         value = profile.latency.percentile_ms(pct) if profile is not None else None
-        text = failed[0] if value is None else f"{pct} {_figure(value)} ms {'>' if failed else '<='} {limit:g} ms"
+        text = failed[0] if value is None else f"{pct} {_compared(value, limit, 'ms', failed=bool(failed))}"
         # A percentile the report did not limit is news to a reader even when the limit is the same.
         recorded_limit = recorded.max_latency_ms
         note = _origin(limit, recorded_limit, " ms")
@@ -161,7 +171,7 @@ def _checks(result: CandidateResult, constraints: Constraints, recorded: Constra
         limit = constraints.max_memory_mb
         failed = constraint_violations(result, Constraints(max_memory_mb=limit))
         value = profile.memory_mb if profile is not None else None
-        text = failed[0] if value is None else f"memory {_figure(value)} MB {'>' if failed else '<='} {limit:g} MB"
+        text = failed[0] if value is None else f"memory {_compared(value, limit, 'MB', failed=bool(failed))}"
         text += _origin(limit, recorded.max_memory_mb, " MB")
         checks.append(GateCheck("max_memory_mb", limit, recorded.max_memory_mb, value, not failed, text))
     if constraints.min_accuracy is not None:
@@ -185,10 +195,14 @@ def _named(rec: Recommendation, model: str) -> CandidateResult:
         if result.name == model:
             return result
     names = [r.name for r in rec.results]
-    close = difflib.get_close_matches(model, names, n=1) or difflib.get_close_matches(
-        model.lower(), [n.lower() for n in names], n=1
-    )
-    hint = f" Did you mean {next(n for n in names if n.lower() == close[0].lower())!r}?" if close else ""
+    # Matched without case and on a Hub id's last part: "all-MiniLM" finds "sentence-transformers/all-MiniLM-L6-v2".
+    keys: dict[str, str] = {}
+    for name in names:
+        keys.setdefault(name.lower(), name)
+        keys.setdefault(name.lower().rsplit("/", 1)[-1], name)
+    wanted = model.lower()
+    close = difflib.get_close_matches(wanted, list(keys), n=1) or [key for key in keys if wanted in key][:1]
+    hint = f" Did you mean {keys[close[0]]!r}?" if close else ""
     raise UnknownNameError(
         f"No candidate named {model!r} in the report.{hint} It holds: {', '.join(names) or 'none'}."
     )

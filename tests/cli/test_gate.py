@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -16,11 +17,11 @@ MEASURE = ["--demo", "--candidate", "majority-class", "--candidate", "tfidf-logr
 
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory):
-    """Two real reports: one whose constraints tfidf-logreg meets (majority-class misses the accuracy floor),
-    one whose floor no candidate meets."""
+    """Two real reports: one whose constraints tfidf-logreg meets (majority-class misses the accuracy floor;
+    the latency limit is loose enough for a busy machine), one whose floor no candidate meets."""
     folder = tmp_path_factory.mktemp("reports")
     met, unmet = folder / "met.json", folder / "unmet.json"
-    assert main(["advise", *MEASURE, "--max-latency-ms", "50", "--min-accuracy", "0.5", "--report", str(met)]) == 0
+    assert main(["advise", *MEASURE, "--max-latency-ms", "1000", "--min-accuracy", "0.5", "--report", str(met)]) == 0
     assert main(["advise", *MEASURE, "--min-accuracy", "0.99", "--report", str(unmet)]) == 3
     return met, unmet
 
@@ -49,6 +50,12 @@ def test_an_unchanged_report_gets_its_own_verdict(reports, capsys):
             _one_line(out)
 
 
+def _latency_in(line: str) -> float:
+    match = re.search(r" p9\d ([\d.]+) ms ", line)
+    assert match, line
+    return float(match.group(1))
+
+
 def test_the_recommended_model_passes_with_its_figures(reports, capsys):
     rec = Recommendation.from_json(reports[0].read_text())
     assert rec.ranked[0].name == "tfidf-logreg"
@@ -56,8 +63,9 @@ def test_the_recommended_model_passes_with_its_figures(reports, capsys):
     code, out, _ = _gate(capsys, "--report", str(reports[0]))
     assert code == 0
     line = _one_line(out)
-    assert line.startswith(f"tfidf-logreg passes: p90 {p90:.3g} ms <= 50 ms, accuracy 0.")
-    assert line.endswith(">= 0.5")
+    interval = r"\[0\.\d{3}-0\.\d{3}\]"
+    assert re.fullmatch(rf"tfidf-logreg passes: p90 [\d.]+ ms <= 1000 ms, accuracy 0\.\d{{3}} {interval} >= 0\.5", line)
+    assert _latency_in(line) == pytest.approx(p90, rel=5e-3)
 
 
 def test_a_pinned_model_the_report_rejected_fails_with_its_figure(reports, capsys):
@@ -78,12 +86,16 @@ def test_tightening_can_make_the_recommendation_fail(reports, capsys):
     p90 = rec.result("tfidf-logreg").profile.latency.p90_ms
     code, out, _ = _gate(capsys, "--report", str(reports[0]), "--max-latency-ms", f"{p90 / 2}")
     assert code == 3
-    assert _one_line(out) == f"tfidf-logreg fails: p90 {p90:.3g} ms > {p90 / 2:g} ms (tightened from 50 ms)"
+    line = _one_line(out)
+    assert line.startswith("tfidf-logreg fails: p90 ")
+    assert line.endswith(f" ms > {p90 / 2:g} ms (tightened from 1000 ms)")
+    assert _latency_in(line) == pytest.approx(p90, rel=5e-3)
     code, out, _ = _gate(capsys, "--report", str(reports[0]), "--max-latency-ms", f"{p90 * 2}")
     assert code == 0, out
     code, out, _ = _gate(capsys, "--report", str(reports[0]), "--min-accuracy", "0.999")
     assert code == 3 and "< 0.999 (tightened from 0.5)" in out
     memory = rec.result("tfidf-logreg").profile.memory_mb
+    assert memory is not None and memory > 0
     code, out, _ = _gate(capsys, "--report", str(reports[0]), "--max-memory-mb", f"{memory / 2}")
     assert code == 3 and out.strip().endswith(f"> {memory / 2:g} MB (not in the report)")
 
@@ -95,13 +107,13 @@ def test_a_higher_percentile_is_judged_on_that_recorded_percentile(reports, caps
     verdict = json.loads(out)
     assert verdict["checks"][0]["value"] == p99
     assert verdict["constraints"]["latency_percentile"] == "p99"
-    assert code == (0 if p99 <= 50 else 3)
+    assert code == (0 if p99 <= 1000 else 3)
 
 
 @pytest.mark.parametrize(
     ("flags", "named"),
     [
-        (["--max-latency-ms", "100"], "--max-latency-ms option must be at most the report's limit of 50 ms"),
+        (["--max-latency-ms", "2000"], "--max-latency-ms option must be at most the report's limit of 1000 ms"),
         (["--min-accuracy", "0.4"], "--min-accuracy option must be at least the report's floor of 0.5"),
         (["--latency-percentile", "p50"], "--latency-percentile option must be p90, p95 or p99"),
         (["--max-memory-mb", "0"], "--max-memory-mb option must be a number > 0. Got 0.0 instead."),

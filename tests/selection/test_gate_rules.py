@@ -191,3 +191,15 @@ def test_a_verdict_round_trips_through_json():
     assert data["passed"] is False and data["model"] == "slow"
     assert data["constraints"]["max_memory_mb"] == 100 and data["recorded_constraints"]["max_memory_mb"] is None
     assert GateVerdict.from_dict(data) == verdict
+
+
+def test_a_hub_id_is_suggested_from_a_part_of_its_name():
+    rec = make_recommendation((make_result("sentence-transformers/all-MiniLM-L6-v2"), make_result("tfidf-logreg")))
+    for typed in ("all-MiniLM", "all-minilm-l6-v2", "MiniLM"):
+        with pytest.raises(UnknownNameError, match=r"Did you mean 'sentence-transformers/all-MiniLM-L6-v2'\?"):
+            gate_model(rec, model=typed)
+
+
+def test_a_figure_just_over_its_limit_is_never_printed_as_the_limit():
+    rec = make_recommendation((make_result("m", p90_ms=20.004, memory_mb=500.2),), max_latency_ms=20, max_memory_mb=500)
+    assert gate_model(rec, model="m").reason == "m fails: p90 20.004 ms > 20 ms, memory 500.2 MB > 500 MB"
