@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from modelpick._config_file import load_config
 from modelpick._version import __version__
-from modelpick.api import available_candidates, available_tasks, compare, load_profiles, profile, recommend
+from modelpick.api import available_candidates, available_tasks, compare, gate, load_profiles, profile, recommend
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 from modelpick.data import DatasetSample, load_sample
 from modelpick.exceptions import ModelpickError
 from modelpick.results import CandidateResult, Comparison, ProfileResult, ProfileSet, QualityEstimate, Recommendation
+from modelpick.selection import GateVerdict
 
 __all__ = [
     "AdviseConfig",
@@ -23,6 +24,7 @@ __all__ = [
     "Comparison",
     "Constraints",
     "DatasetSample",
+    "GateVerdict",
     "ModelpickError",
     "ProfileResult",
     "ProfileSet",
@@ -32,6 +34,7 @@ __all__ = [
     "available_candidates",
     "available_tasks",
     "compare",
+    "gate",
     "load_config",
     "load_profiles",
     "load_sample",

@@ -15,10 +15,12 @@ from typing import Any
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
 from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
+from modelpick._validation import invalid_parameter
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
 from modelpick.results import Comparison, ProfileSet, Recommendation, TuningSummary
+from modelpick.selection import GateVerdict, gate_model, tighten
 
 __all__ = [
     "ProgressEvent",
@@ -26,6 +28,7 @@ __all__ = [
     "available_tasks",
     "builtin_sample",
     "compare",
+    "gate",
     "load_profiles",
     "profile",
     "recommend",
@@ -283,6 +286,95 @@ def tune(
 
     validate_params({"max_trials": max_trials}, {"max_trials": [COUNT, None]}, caller="tune")
     return join_studies(config, max_trials=max_trials, progress=progress)
+
+
+_REPORT_HINT = "gate reads the JSON of 'modelpick advise --report FILE.json' (or of 'compare --json')"
+
+
+def _read_report(path: Path) -> Recommendation:
+    """The recommendation in a report file: an advise JSON report or a compare JSON (its recommendation)."""
+    if not path.exists():
+        target = path if path.suffix == ".json" else "FILE.json"
+        raise DataFileNotFoundError(
+            f"Report '{path}' does not exist. Write one with: modelpick advise --report {target}"
+        )
+    if not path.is_file():
+        raise DataError(f"Report '{path}' is not a file; {_REPORT_HINT}.")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(f"Report '{path}' is not JSON ({one_line(exc)}); {_REPORT_HINT}.") from exc
+    if not isinstance(data, dict) or not ("recommendation" in data or {"ranked", "results"} <= data.keys()):
+        what = "a profiles file ('modelpick profile --save')" if isinstance(data, dict) and "profiles" in data else (
+            "JSON of another kind"
+        )
+        raise DataError(f"Report '{path}' is {what}, not a recommendation; {_REPORT_HINT}.")
+    try:
+        if "recommendation" in data:
+            return Comparison.from_dict(data).recommendation
+        return Recommendation.from_dict(data)
+    except DataError as exc:  # a newer schema_version: the message says to upgrade
+        raise DataError(f"Report '{path}': {exc}") from exc
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise DataError(f"Report '{path}' is not a complete modelpick recommendation ({one_line(exc)}).") from exc
+
+
+def gate(
+    report: str | Path | Recommendation | Comparison,
+    *,
+    model: str | None = None,
+    max_latency_ms: float | None = None,
+    max_memory_mb: float | None = None,
+    min_accuracy: float | None = None,
+    latency_percentile: str | None = None,
+) -> GateVerdict:
+    """Check a model against the constraints a saved report records, from its figures: nothing is measured.
+
+    A pipeline that pins a model re-checks it against each fresh report. With no limit given, the verdict is
+    the report's own (the same check, the same figures). A limit given may only tighten the recorded one (a
+    lower ``max_latency_ms`` or ``max_memory_mb``, a higher ``min_accuracy`` or ``latency_percentile``); a
+    limit the report lacks is added.
+
+    Args:
+        report: The JSON of ``modelpick advise --report FILE.json`` or ``compare --json`` (a path), or a
+            :class:`Recommendation` or :class:`Comparison`.
+        model: The candidate to check; ``None`` checks the one the report recommends.
+        max_latency_ms / max_memory_mb / min_accuracy / latency_percentile: Stricter limits than the
+            report's; ``None`` keeps the recorded one.
+
+    Returns:
+        A :class:`~modelpick.selection.GateVerdict`: ``.passed`` and ``.reason`` (one line).
+
+    Raises:
+        DataFileNotFoundError: ``report`` does not exist.
+        DataError: ``report`` is not a modelpick recommendation or comparison, or has a newer schema.
+        UnknownNameError: the report holds no candidate called ``model``.
+        InvalidParameterError: a limit is invalid or would loosen the report's.
+
+    Example:
+        >>> from modelpick.testing.factories import make_recommendation, make_result
+        >>> rec = make_recommendation((make_result("small", p90_ms=8), make_result("big", p90_ms=30)),
+        ...                           max_latency_ms=20)
+        >>> gate(rec).reason
+        'small passes: p90 8 ms <= 20 ms'
+        >>> gate(rec, model="big").reason
+        'big fails: p90 30 ms > 20 ms'
+        >>> gate(rec, max_latency_ms=5).passed
+        False
+    """
+    if model is not None and not (isinstance(model, str) and model):
+        raise invalid_parameter("model", "gate", "a candidate name from the report", model, accepts_none=True)
+    if isinstance(report, Comparison):
+        rec = report.recommendation
+    elif isinstance(report, Recommendation):
+        rec = report
+    else:
+        rec = _read_report(Path(report))
+    constraints = tighten(
+        rec.constraints, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
+        latency_percentile=latency_percentile, caller="gate",
+    )
+    return gate_model(rec, model=model, constraints=constraints)
 
 
 def available_tasks() -> list[str]:

@@ -22,6 +22,7 @@ from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USA
 from modelpick.cli._options import (
     TUNE_WORKER_OPTIONS,
     add_config_options,
+    add_constraint_overrides,
     add_declared_options,
     apply_config_file,
     flag_for,
@@ -114,6 +115,24 @@ def build_parser() -> argparse.ArgumentParser:
     tune.add_argument("--max-trials", type=int, metavar="N", help="most trials this worker runs (default: until done)")
     _add_output_options(tune, report=False)
     tune.set_defaults(handler=_commands.tune)
+
+    gate = sub.add_parser(
+        "gate", help="check a model against the constraints a saved report records, without measuring",
+        description="Exit 0 when --model (default: the report's recommendation) meets the constraints the JSON "
+        "report records, by its recorded figures; otherwise exit 3 with one line saying why. The same check as "
+        "the report's own, so an unchanged report gives its own verdict. Nothing is measured.",
+    )
+    gate.add_argument("--report", metavar="FILE", required=True,
+                      help="JSON of 'modelpick advise --report FILE.json' (or of 'compare --json')")
+    gate.add_argument("--model", metavar="NAME", help="the candidate to check (default: the one the report recommends)")
+    add_constraint_overrides(
+        gate, title="tighter constraints",
+        description="Each may only tighten the report's constraint (a lower limit, a higher accuracy floor or "
+        "percentile); one the report lacks is added. A looser value is an error (exit 2).",
+    )
+    gate.add_argument("--json", action="store_true", help="print the verdict as JSON")
+    gate.add_argument("--debug", action="store_true", help="show tracebacks")
+    gate.set_defaults(handler=_commands.gate)
 
     cands = sub.add_parser("candidates", help="list the default candidates and their published figures")
     cands.add_argument("--json", action="store_true", help="print JSON")

@@ -7,12 +7,12 @@ import json
 import sys
 from typing import Any
 
-from modelpick.cli._options import TUNE_WORKER_OPTIONS, config_kwargs
+from modelpick.cli._options import CONSTRAINT_OPTIONS, TUNE_WORKER_OPTIONS, config_kwargs
 from modelpick.cli._progress import progress_printer
 
 __all__ = [
-    "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "init", "profile",
-    "schema", "tune",
+    "EXIT_INTERNAL", "EXIT_OK", "EXIT_UNMET", "EXIT_USAGE", "advise", "candidates", "compare", "gate", "init",
+    "profile", "schema", "tune",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_UNMET = 0, 1, 2, 3
@@ -129,6 +129,14 @@ def tune(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(tuning_table(summaries))
     return EXIT_OK if any(s.trials_complete for s in summaries) else EXIT_UNMET
+
+
+def gate(args: argparse.Namespace) -> int:
+    from modelpick.api import gate as check
+
+    verdict = check(args.report, model=args.model, **{name: getattr(args, name) for name in CONSTRAINT_OPTIONS})
+    sys.stdout.write(verdict.to_json() + "\n" if args.json else verdict.reason + "\n")
+    return EXIT_OK if verdict.passed else EXIT_UNMET
 
 
 def candidates(args: argparse.Namespace) -> int:

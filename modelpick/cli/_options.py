@@ -11,19 +11,22 @@ import sys
 from numbers import Integral
 from typing import Any
 
-from modelpick._validation import Duration, Interval, Option, Options, StrSequence, parse_duration
+from modelpick._validation import Duration, Interval, Option, Options, StrSequence, declared_options, parse_duration
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 
 __all__ = [
-    "TUNE_WORKER_OPTIONS", "add_config_options", "add_declared_options", "apply_config_file", "config_kwargs",
-    "flag_for", "flag_of", "group_of",
+    "CONSTRAINT_OPTIONS", "TUNE_WORKER_OPTIONS", "add_config_options", "add_constraint_overrides",
+    "add_declared_options", "apply_config_file", "config_kwargs", "flag_for", "flag_of", "group_of",
 ]
 
 # The options a `modelpick tune` worker takes, from the same declarations as advise's.
 TUNE_WORKER_OPTIONS = (
     "storage", "study", "time_budget_s", "num_threads", "device", "trust_remote_code", "allow_pickle",
 )
+
+# The constraint options, declared on Constraints: `gate` takes them to tighten a report's recorded ones.
+CONSTRAINT_OPTIONS = tuple(declared_options(Constraints))
 
 _DATA_OPTIONS = ("task", "text_column", "label_column", "test_size")
 _TUNING_OPTIONS = ("tune", "tune_top_k", "tune_trials", "time_budget_s", "storage", "study")
@@ -174,6 +177,15 @@ def add_declared_options(parser: argparse.ArgumentParser, names: tuple[str, ...]
     for name in names:
         default, spec = declared[name]
         group.add_argument(flag_of(name, spec), **_argument(name, default, spec))
+
+
+def add_constraint_overrides(parser: argparse.ArgumentParser, *, title: str, description: str) -> None:
+    """Add a flag for each constraint declared on :class:`~modelpick.constraints.Constraints`, defaulting to
+    ``None`` (not given), for a command that adjusts constraints recorded elsewhere (``gate``)."""
+    group = parser.add_argument_group(title, description)
+    for name in CONSTRAINT_OPTIONS:
+        _, spec = declared_options(Constraints)[name]
+        group.add_argument(flag_of(name, spec), **_argument(name, None, spec))
 
 
 def config_kwargs(args: argparse.Namespace, command: str) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from modelpick.constraints import Constraints
 from modelpick.results import CandidateResult, RankedCandidate, Rejection
 from modelpick.selection._comparison import COMPARED_METRICS, COST_MARGIN, compare_results
 from modelpick.selection._constraints import constraint_violations
+from modelpick.selection._gate import GateCheck, GateVerdict, gate_model, tighten
 from modelpick.selection._pareto import pareto_front, pareto_mask
 from modelpick.selection._ranking import rank
 
@@ -20,12 +21,16 @@ __all__ = [
     "COMPARED_METRICS",
     "COST_MARGIN",
     "Decision",
+    "GateCheck",
+    "GateVerdict",
     "compare_results",
     "constraint_violations",
     "decide",
+    "gate_model",
     "pareto_front",
     "pareto_mask",
     "rank",
+    "tighten",
 ]
 
 
