@@ -9,7 +9,15 @@ Example:
 from __future__ import annotations
 
 from modelpick._version import __version__
-from modelpick.api import available_candidates, available_tasks, compare, load_profiles, profile, recommend
+from modelpick.api import (
+    available_candidates,
+    available_tasks,
+    compare,
+    load_profiles,
+    log_to_mlflow,
+    profile,
+    recommend,
+)
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 from modelpick.data import DatasetSample, load_sample
@@ -33,6 +41,7 @@ __all__ = [
     "compare",
     "load_profiles",
     "load_sample",
+    "log_to_mlflow",
     "profile",
     "recommend",
 ]

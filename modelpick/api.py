@@ -15,6 +15,7 @@ from typing import Any
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
 from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
+from modelpick._mlflow import log_to_mlflow
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
@@ -27,6 +28,7 @@ __all__ = [
     "builtin_sample",
     "compare",
     "load_profiles",
+    "log_to_mlflow",
     "profile",
     "recommend",
     "tune",
