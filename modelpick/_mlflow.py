@@ -262,9 +262,11 @@ def log_to_mlflow(
         >>> import tempfile
         >>> from modelpick.testing.factories import make_recommendation, make_result
         >>> from mlflow.tracking import MlflowClient
-        >>> uri = "sqlite:///" + tempfile.mkdtemp() + "/mlflow.db"
+        >>> folder = tempfile.mkdtemp()
+        >>> uri = f"sqlite:///{folder}/mlflow.db"  # a local store; artifacts in {folder}/artifacts
+        >>> _ = MlflowClient(uri).create_experiment("demo", artifact_location=f"{folder}/artifacts")
         >>> rec = make_recommendation((make_result("bert-base-uncased"), make_result("tfidf-logreg", p90_ms=1.0)))
-        >>> run_id = log_to_mlflow(rec, tracking_uri=uri)
+        >>> run_id = log_to_mlflow(rec, tracking_uri=uri, experiment="demo")
         >>> MlflowClient(uri).get_run(run_id).data.metrics["tfidf-logreg.latency_p90_ms"]
         1.0
     """
