@@ -20,13 +20,14 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from modelpick._errors import one_line
 from modelpick._imports import require
 from modelpick.exceptions import InvalidParameterError, ModelpickError
 from modelpick.results import CandidateResult, Comparison, Recommendation
 
-__all__ = ["DEFAULT_EXPERIMENT", "check_tracking", "log_to_mlflow", "metric_key"]
+__all__ = ["DEFAULT_EXPERIMENT", "check_tracking", "log_to_mlflow", "metric_key", "shown_uri"]
 
 DEFAULT_EXPERIMENT = "modelpick"
 
@@ -158,8 +159,27 @@ def _experiment_name(experiment: str | None) -> tuple[str | None, str | None]:
     return DEFAULT_EXPERIMENT, None
 
 
+def shown_uri(uri: str) -> str:
+    """``uri`` with any password replaced by ``***``, for messages.
+
+    Example:
+        >>> shown_uri("https://me:secret@mlflow.example.com/"), shown_uri("sqlite:///mlflow.db")
+        ('https://me:***@mlflow.example.com/', 'sqlite:///mlflow.db')
+    """
+    parts = urlsplit(uri)
+    if parts.password is None:
+        return uri
+    return urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@", 1)))
+
+
+def _reason(uri: str, exc: BaseException) -> str:
+    """``exc`` as one line, without the URI's password (MLflow's messages repeat the URL they called)."""
+    password = urlsplit(uri).password
+    return one_line(exc).replace(password, "***") if password else one_line(exc)
+
+
 def _fail(uri: str, exc: BaseException) -> InvalidParameterError:
-    return InvalidParameterError(f"Cannot log to MLflow at {uri!r}: {one_line(exc)}")
+    return InvalidParameterError(f"Cannot log to MLflow at {shown_uri(uri)!r}: {_reason(uri, exc)}")
 
 
 def _experiment(client: Any, uri: str, experiment: str | None, *, create: bool) -> str | None:
@@ -173,7 +193,7 @@ def _experiment(client: Any, uri: str, experiment: str | None, *, create: bool) 
         found = client.get_experiment_by_name(name)
     if found is not None and found.lifecycle_stage == "deleted":
         raise InvalidParameterError(
-            f"The MLflow experiment {found.name!r} at {uri!r} is deleted. Restore it "
+            f"The MLflow experiment {found.name!r} at {shown_uri(uri)!r} is deleted. Restore it "
             f"(mlflow experiments restore --experiment-id {found.experiment_id}) or log to another experiment."
         )
     if found is not None:
@@ -310,6 +330,8 @@ def log_to_mlflow(
             client.set_terminated(run_id, status="FAILED")
         except Exception:  # noqa: BLE001 - the first failure is the one worth reporting
             pass
-        raise InvalidParameterError(f"Logging MLflow run {run_id} at {uri!r} failed: {one_line(exc)}") from exc
+        raise InvalidParameterError(
+            f"Logging MLflow run {run_id} at {shown_uri(uri)!r} failed: {_reason(uri, exc)}"
+        ) from exc
     client.set_terminated(run_id, status="FINISHED")
     return run_id

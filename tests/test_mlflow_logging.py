@@ -194,3 +194,14 @@ def test_logging_that_fails_after_measuring_keeps_the_reports_and_says_so_in_one
     assert json.loads(report.read_text())["results"][0]["status"] == "ok"
     _, run = _only_run(mlflow, file_store, "blocked")
     assert run.info.status == "FAILED"
+
+
+def test_a_server_that_does_not_answer_is_refused_before_measuring_without_showing_its_password(
+    mlflow, monkeypatch, capsys
+):
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")  # MLflow's own retries take minutes
+    code = main(["advise", "--demo", "--candidate", "majority-class", "--threads", "1",
+                 "--mlflow-tracking-uri", "http://me:s3cret@127.0.0.1:1/"])
+    assert code == 2
+    err = _one_line_error(capsys)
+    assert err.startswith("error: Cannot log to MLflow at 'http://me:***@127.0.0.1:1/': ") and "s3cret" not in err

@@ -63,7 +63,7 @@ def _logs_to_mlflow(args: argparse.Namespace) -> bool:
 
 def _log_to_mlflow(result: Any, args: argparse.Namespace, written: list[str]) -> bool:
     """Log the run to MLflow after the reports are written; a failure is one line, and the reports stay."""
-    from modelpick._mlflow import log_to_mlflow
+    from modelpick._mlflow import log_to_mlflow, shown_uri
     from modelpick.exceptions import ModelpickError
 
     try:
@@ -76,7 +76,7 @@ def _log_to_mlflow(result: Any, args: argparse.Namespace, written: list[str]) ->
         print(f"error: {exc}{kept}", file=sys.stderr)
         return False
     if not args.quiet:
-        print(f"logged MLflow run {run_id} to {args.mlflow_tracking_uri}", file=sys.stderr)
+        print(f"logged MLflow run {run_id} to {shown_uri(args.mlflow_tracking_uri)}", file=sys.stderr)
     return True
 
 
