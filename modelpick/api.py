@@ -15,6 +15,7 @@ from typing import Any
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
 from modelpick._errors import one_line
 from modelpick._files import check_writable, write_atomically
+from modelpick._mlflow import log_to_mlflow
 from modelpick._validation import invalid_parameter
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
@@ -30,6 +31,7 @@ __all__ = [
     "compare",
     "gate",
     "load_profiles",
+    "log_to_mlflow",
     "profile",
     "recommend",
     "tune",

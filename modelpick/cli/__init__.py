@@ -63,8 +63,23 @@ def _add_output_options(parser: argparse.ArgumentParser, *, report: bool = True)
             help="write a report file whose format follows its name: .html (one self-contained page with the "
             "Pareto plot), .md, .json or .txt; repeat for several (checked before measuring)",
         )
+        _add_mlflow_options(group)
     group.add_argument("--quiet", action="store_true", help="no progress on stderr")
     group.add_argument("--debug", action="store_true", help="show tracebacks")
+
+
+def _add_mlflow_options(group: argparse._ArgumentGroup) -> None:
+    group.add_argument(
+        "--mlflow", action="store_true",
+        help="log the run to MLflow after the reports are written: options as parameters, each candidate's "
+        "figures as metrics, the report files and the JSON as artifacts; to MLFLOW_TRACKING_URI, else MLflow's "
+        "default (needs pip install 'modelpick[mlflow]'; checked before measuring)",
+    )
+    group.add_argument("--mlflow-tracking-uri", metavar="URI",
+                       help="log to this MLflow tracking URI instead, e.g. sqlite:///mlflow.db (implies --mlflow)")
+    group.add_argument("--mlflow-experiment", metavar="NAME",
+                       help="the MLflow experiment, created if missing (implies --mlflow; default: "
+                       "MLFLOW_EXPERIMENT_NAME, else 'modelpick')")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -41,6 +41,43 @@ def _check_output(args: argparse.Namespace) -> None:
 
     for path, _ in _report_files(args):
         check_writable(path, parameter="report" if path != args.output else "output", caller=args.command)
+    if _logs_to_mlflow(args):
+        from modelpick._mlflow import check_tracking
+
+        if args.quiet:  # MLflow logs its store's setup ("Creating initial MLflow database tables") at INFO
+            import logging
+
+            from modelpick._imports import require
+
+            require("mlflow", purpose="log runs to MLflow")  # its import sets its loggers' levels
+            logging.getLogger("mlflow").setLevel(logging.WARNING)
+        # Log later to the store checked now, even if the environment changes meanwhile.
+        args.mlflow_tracking_uri = check_tracking(tracking_uri=args.mlflow_tracking_uri,
+                                                  experiment=args.mlflow_experiment)
+
+
+def _logs_to_mlflow(args: argparse.Namespace) -> bool:
+    # getattr: commands whose parser has no MLflow options (profile, tune) never log.
+    return any(getattr(args, name, None) for name in ("mlflow", "mlflow_tracking_uri", "mlflow_experiment"))
+
+
+def _log_to_mlflow(result: Any, args: argparse.Namespace, written: list[str]) -> bool:
+    """Log the run to MLflow after the reports are written; a failure is one line, and the reports stay."""
+    from modelpick._mlflow import log_to_mlflow, shown_uri
+    from modelpick.exceptions import ModelpickError
+
+    try:
+        run_id = log_to_mlflow(result, report_files=written, tracking_uri=args.mlflow_tracking_uri,
+                               experiment=args.mlflow_experiment)
+    except ModelpickError as exc:
+        if args.debug:
+            raise
+        kept = f" The reports were written ({', '.join(written)})." if written else ""
+        print(f"error: {exc}{kept}", file=sys.stderr)
+        return False
+    if not args.quiet:
+        print(f"logged MLflow run {run_id} to {shown_uri(args.mlflow_tracking_uri)}", file=sys.stderr)
+    return True
 
 
 def _emit(result: Any, args: argparse.Namespace, render: Any, *, satisfied: bool, fits_terminal: bool = False) -> int:
@@ -64,6 +101,8 @@ def _emit(result: Any, args: argparse.Namespace, render: Any, *, satisfied: bool
         write_atomically(path, rendered[file_format])
         if not args.quiet:
             print(f"wrote {file_format} report to {path}", file=sys.stderr)
+    if _logs_to_mlflow(args) and not _log_to_mlflow(result, args, [path for path, _ in _report_files(args)]):
+        return EXIT_USAGE  # asked for and not done; like the same failure found before measuring
     return EXIT_OK if satisfied else EXIT_UNMET
 
 
