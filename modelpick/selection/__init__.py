@@ -45,7 +45,12 @@ class Decision:
 
 
 def _shortfall(result: CandidateResult, constraints: Constraints) -> float:
-    """How far ``result`` is from meeting the constraints, as a sum of relative excesses."""
+    """How far ``result`` is from meeting the constraints, as a sum of relative excesses.
+
+    Infinite when a limited figure is unknown: a candidate whose memory or accuracy was never measured
+    cannot be shown to be close (counting it as no excess would name it closest while it may miss by any
+    amount).
+    """
     if result.status != "ok" or result.profile is None:
         return float("inf")
     total = 0.0
@@ -53,8 +58,11 @@ def _shortfall(result: CandidateResult, constraints: Constraints) -> float:
     if constraints.max_latency_ms is not None and latency > constraints.max_latency_ms:
         total += latency / constraints.max_latency_ms - 1
     memory = result.profile.memory_mb
-    if constraints.max_memory_mb is not None and memory is not None and memory > constraints.max_memory_mb:
-        total += memory / constraints.max_memory_mb - 1
+    if constraints.max_memory_mb is not None:
+        if memory is None:
+            return float("inf")
+        if memory > constraints.max_memory_mb:
+            total += memory / constraints.max_memory_mb - 1
     if constraints.min_accuracy is not None:
         if result.accuracy is None:
             return float("inf")
