@@ -215,6 +215,9 @@ CASES: dict[str, Case] = {
         "advise --demo --report {dir}/report_dir.html", "--report", "report_dir.html", "is a directory", report=False,
     ),
     "unknown report suffix": Case("advise --demo --report {dir}/report.docx", "report.docx", ".docx", ".html"),
+    "MLflow store that cannot be opened": Case(
+        "advise --demo --mlflow-tracking-uri sqlite:///{dir}/empty.csv/mlflow.db", "empty.csv/mlflow.db", "MLflow",
+    ),
     "missing profiles file": Case("advise --demo --profiles {dir}/nope.json", "nope.json", "modelpick profile --save"),
     "corrupt profiles file": Case(
         "advise --demo --profiles {dir}/profiles_broken.json", "profiles_broken.json", "not a modelpick profiles file",

@@ -116,7 +116,7 @@ def test_a_higher_percentile_is_judged_on_that_recorded_percentile(reports, caps
         (["--max-latency-ms", "2000"], "--max-latency-ms option must be at most the report's limit of 1000 ms"),
         (["--min-accuracy", "0.4"], "--min-accuracy option must be at least the report's floor of 0.5"),
         (["--latency-percentile", "p50"], "--latency-percentile option must be p90, p95 or p99"),
-        (["--max-memory-mb", "0"], "--max-memory-mb option must be a number > 0. Got 0.0 instead."),
+        (["--max-memory-mb", "0"], "--max-memory-mb option must be a number > 0. Got 0 instead."),
     ],
 )
 def test_a_looser_or_invalid_limit_is_a_one_line_usage_error(reports, capsys, flags, named):
