@@ -67,7 +67,7 @@ def test_advise_logs_options_metrics_tags_and_report_files_to_a_file_store(mlflo
     assert run.info.status == "FINISHED"
 
     params = run.data.params
-    assert (params["max_latency_ms"], params["min_accuracy"], params["latency_percentile"]) == ("500.0", "0.5", "p90")
+    assert (params["max_latency_ms"], params["min_accuracy"], params["latency_percentile"]) == ("500", "0.5", "p90")
     assert json.loads(params["candidates"]) == ["majority-class", "tfidf-logreg"]
     assert params["num_threads"] == "1" and params["settings.profiling.max_time_s"] == "0.2"
     assert params["hardware.cpu_model"] == written["environment"]["cpu_model"]
