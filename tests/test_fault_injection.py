@@ -143,27 +143,24 @@ class _Run:
     def stderr(self) -> str:
         return "".join(self.lines)
 
-    def wait_for_child_at_work(self, after_line: str, *, timeout_s: float) -> None:
-        """Until stderr has ``after_line`` and a child has been at its work (SIGINT ignored) for a second.
-
-        The second keeps the signal off the short baseline-memory child that runs before a candidate's own.
-        """
+    def wait_until(self, ready, *, timeout_s: float, what: str) -> None:
+        """Until ``ready(children)`` is true of the run's live descendants (noted on the way)."""
         deadline = time.monotonic() + timeout_s
         parent = psutil.Process(self.process.pid)
         while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"the run ended early:\n{self.stderr}"
+            assert self.process.poll() is None, f"the run ended before {what}:\n{self.stderr}"
             try:
                 children = parent.children(recursive=True)
             except psutil.Error:
                 children = []
             self.started.update(children)
-            if any(after_line in line for line in self.lines) and any(
-                "spawn_main" in " ".join(_cmdline(c)) and _ignores_sigint(c.pid) and time.time() - _created(c) > 1.0
-                for c in children
-            ):
+            if ready(children):
                 return
             time.sleep(0.1)
-        raise AssertionError(f"no child at work after {after_line!r} in {timeout_s} s:\n{self.stderr}")
+        raise AssertionError(f"no {what} in {timeout_s} s:\n{self.stderr}")
+
+    def said(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
 
     def interrupt(self, *, group: bool) -> float:
         """SIGINT as a terminal's Ctrl-C sends it (the whole process group) or to the parent alone.
@@ -193,11 +190,16 @@ class _Run:
         return alive
 
 
-def _created(process: psutil.Process) -> float:
-    try:
-        return process.create_time()
-    except psutil.Error:
-        return time.time()
+def _at_work(children: list[psutil.Process], *, for_s: float = 0.0) -> bool:
+    """Whether a measuring child is past its start (SIGINT ignored) and has been at work ``for_s`` seconds."""
+    for child in children:
+        if "spawn_main" in " ".join(_cmdline(child)) and _ignores_sigint(child.pid):
+            try:
+                if time.time() - child.create_time() >= for_s:
+                    return True
+            except psutil.Error:
+                continue
+    return False
 
 
 @pytest.mark.parametrize("group", [True, False], ids=["ctrl-c-to-the-group", "sigint-to-the-parent"])
@@ -209,7 +211,9 @@ def test_ctrl_c_during_profile_save_keeps_the_finished_profiles(tmp_path, review
         "--threads", "1", "--max-profile-time-s", "0.2", "--timeout-s", "600", "--save", str(saved),
     ])
     try:
-        run.wait_for_child_at_work("[2/3] fault:hang: measuring cost", timeout_s=240)
+        # A second at work keeps the signal off the short baseline-memory child that runs before the hang's own.
+        run.wait_until(lambda children: run.said("[2/3] fault:hang: measuring cost") and _at_work(children, for_s=1),
+                       timeout_s=240, what="hang candidate at work")
         stopped_after = run.interrupt(group=group)
     finally:
         run.kill()
@@ -226,4 +230,50 @@ def test_ctrl_c_during_profile_save_keeps_the_finished_profiles(tmp_path, review
     assert profiles["failed"] == {"fault:hang": "not measured: the run was interrupted",
                                   "tfidf-logreg": "not measured: the run was interrupted"}
     # Every process the run started is gone (multiprocessing's resource tracker ends when its parent does).
+    assert run.started and run.leftovers() == []
+
+
+def test_ctrl_c_during_tuning_keeps_the_finished_trials_and_fails_the_running_one(tmp_path, reviews):
+    optuna = pytest.importorskip("optuna")
+    from modelpick.tuning import study_names
+
+    bert = save_tiny_model("bert", tmp_path / "tiny-bert")
+    storage = f"sqlite:///{tmp_path / 'studies.db'}"
+    run = _Run([
+        sys.executable, "-m", "modelpick", "advise", "--data", str(reviews), "--candidate", str(bert),
+        "--tune", "--tune-trials", "4", "--storage", storage, "--study", "interrupt", "--threads", "1",
+        "--max-profile-time-s", "0.2", "--json",
+    ])
+    states = optuna.trial.TrialState
+
+    def trials() -> list:
+        names = study_names(storage, "interrupt") if (tmp_path / "studies.db").exists() else []
+        return optuna.load_study(study_name=names[0], storage=storage).get_trials() if names else []
+
+    def second_trial_running(children: list[psutil.Process]) -> bool:
+        seen = trials()
+        return (any(t.state == states.COMPLETE for t in seen) and any(t.state == states.RUNNING for t in seen)
+                and _at_work(children))  # the running trial's child, past its start
+
+    try:
+        run.wait_until(second_trial_running, timeout_s=400, what="trial running after a complete one")
+        complete_before = {t.number: t.value for t in trials() if t.state == states.COMPLETE}
+        stopped_after = run.interrupt(group=True)
+    finally:
+        run.kill()
+
+    assert run.process.returncode == 130, run.stderr
+    assert stopped_after < _STOP_S, run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stderr.rstrip().endswith(
+        f"interrupted; the finished trials are kept in {storage}; the same command resumes from them "
+        "(a trial cut short is run again)"
+    ), run.stderr
+    after = trials()
+    # What finished stays as it was; the trial that was running is FAIL, marked, and counts for nothing.
+    assert {t.number: t.value for t in after if t.state == states.COMPLETE} == complete_before
+    assert not [t for t in after if t.state == states.RUNNING]
+    cut = [t for t in after if t.state == states.FAIL]
+    assert len(cut) == 1 and cut[0].user_attrs == {**cut[0].user_attrs, "interrupted": True,
+                                                   "fail_reason": "interrupted (Ctrl-C) while it ran"}
     assert run.started and run.leftovers() == []

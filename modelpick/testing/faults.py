@@ -188,7 +188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    # Run through the module's own name, so the classes that children unpickle are not __main__'s.
-    from modelpick.testing.faults import main as _main
+    # Through the module's own name, so the classes children unpickle are modelpick.testing.faults', not __main__'s.
+    import importlib
 
-    sys.exit(_main())
+    sys.exit(importlib.import_module("modelpick.testing.faults").main())
