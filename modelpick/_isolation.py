@@ -8,6 +8,8 @@ Ctrl-C belongs to the parent. A terminal sends SIGINT to the whole foreground pr
 included; a child ignores it (no half-written result, no traceback of its own on stderr), and the
 parent, whose wait the ``KeyboardInterrupt`` ends, kills the child and everything the child started at
 once (there is nothing in a child worth waiting for), so an interrupted run stops in well under a second.
+A child ignores SIGINT from the moment it starts its work: one pressed while a spawned interpreter is
+still starting (a fraction of a second) ends that child with Python's own KeyboardInterrupt traceback.
 """
 
 from __future__ import annotations
