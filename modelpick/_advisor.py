@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from modelpick._errors import one_line
+from modelpick._errors import add_note, one_line
 from modelpick._tuner import join_studies as _join_studies
 from modelpick._tuner import tune_candidates
 from modelpick._version import __version__
@@ -51,6 +51,7 @@ __all__ = [
 
 MEASURED_BASIS = "measured on your sample (held-out split, same for every candidate)"
 PUBLISHED_BASIS = "published figures (no sample given): {metric}, each with its citation"
+_INTERRUPTED_REASON = "not measured: the run was interrupted"
 
 
 @dataclass(frozen=True)
@@ -223,10 +224,20 @@ def _child_timeout(run: _Run) -> float:
 
 
 def _run_candidates(
-    run: _Run, *, saved: ProfileSet | None, saved_from: str, progress: ProgressCallback | None
+    run: _Run,
+    *,
+    saved: ProfileSet | None,
+    saved_from: str,
+    progress: ProgressCallback | None,
+    results: list[CandidateResult] | None = None,
 ) -> tuple[CandidateResult, ...]:
+    """Measure every candidate in turn.
+
+    ``results``: a list each result is appended to as soon as it is known, so a caller still holds the
+    finished ones when the run is interrupted (Ctrl-C raises ``KeyboardInterrupt`` out of here).
+    """
     total = len(run.candidates)
-    results = []
+    results = [] if results is None else results
     for index, candidate in enumerate(run.candidates):
         if run.deadline is not None and time.time() >= run.deadline:
             reason = f"not measured: the time budget of {run.config.time_budget_s:g} s was spent"
@@ -239,8 +250,8 @@ def _run_candidates(
 
         emit("start", "")
         result = _measure(candidate, run, saved=saved, saved_from=saved_from, emit=emit)
-        emit("done" if result.status == "ok" else "failed", result.reason)
         results.append(result)
+        emit("done" if result.status == "ok" else "failed", result.reason)
     if progress is not None:
         progress(ProgressEvent("finish", total, total))
     return tuple(results)
@@ -286,7 +297,12 @@ def advise(
     results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
     tuning = None
     if config.tune:
-        results, tuning = _tune(run, results, progress)
+        try:
+            results, tuning = _tune(run, results, progress)
+        except KeyboardInterrupt as interrupt:
+            assert run.tuning_settings is not None  # built whenever the config tunes
+            add_note(interrupt, _trials_kept(run.tuning_settings.storage))
+            raise
     decision = decide(results, config.constraints)
     if run.measured_quality:
         basis = MEASURED_BASIS
@@ -358,14 +374,43 @@ def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
     return echo
 
 
+def _trials_kept(storage: str) -> str:
+    """What an interrupted tuning run keeps, for the ``KeyboardInterrupt``'s note."""
+    return (
+        f"the finished trials are kept in {display_url(storage)}; the same command resumes from them "
+        "(a trial cut short is run again)"
+    )
+
+
 def profile_candidates(
-    config: AdviseConfig, sample: DatasetSample | None, *, progress: ProgressCallback | None = None
+    config: AdviseConfig,
+    sample: DatasetSample | None,
+    *,
+    progress: ProgressCallback | None = None,
+    on_interrupt: Callable[[ProfileSet], None] | None = None,
 ) -> tuple[ProfileSet, tuple[CandidateResult, ...]]:
-    """Measure cost only (no quality) and return the profiles as a :class:`ProfileSet` to save."""
+    """Measure cost only (no quality) and return the profiles as a :class:`ProfileSet` to save.
+
+    ``on_interrupt``: called with the profiles finished so far when the run is interrupted (Ctrl-C),
+    before the ``KeyboardInterrupt`` goes on; the candidates not measured are in its ``failed``.
+    """
     config = config.replace(estimate_quality=False, tune=False)
     run = _resolve_facts(config, sample, started=time.time())
-    results = _run_candidates(run, saved=None, saved_from="", progress=progress)
-    profile_set = ProfileSet(
+    finished: list[CandidateResult] = []
+    try:
+        results = _run_candidates(run, saved=None, saved_from="", progress=progress, results=finished)
+    except KeyboardInterrupt:
+        if on_interrupt is not None:
+            done = {r.name for r in finished}
+            cut = [CandidateResult(c.info(), "skipped", _INTERRUPTED_REASON)
+                   for c in run.candidates if c.name not in done]
+            on_interrupt(_profile_set(run, (*finished, *cut)))
+        raise
+    return _profile_set(run, results), results
+
+
+def _profile_set(run: _Run, results: tuple[CandidateResult, ...]) -> ProfileSet:
+    return ProfileSet(
         environment=run.hardware,
         profiles=tuple(r.profile for r in results if r.profile is not None),
         created_at=_now(),
@@ -377,7 +422,6 @@ def profile_candidates(
         config=_resolved_config(run, None),
         settings=_settings_echo(run),
     )
-    return profile_set, results
 
 
 def join_studies(
@@ -394,4 +438,8 @@ def join_studies(
         if progress is not None:
             progress(ProgressEvent("tune", names.index(candidate), len(names), candidate, message, done, planned))
 
-    return _join_studies(settings, max_trials=max_trials, timeout_s=config.time_budget_s, emit=emit)
+    try:
+        return _join_studies(settings, max_trials=max_trials, timeout_s=config.time_budget_s, emit=emit)
+    except KeyboardInterrupt as interrupt:
+        add_note(interrupt, _trials_kept(settings.storage))
+        raise

@@ -14,11 +14,14 @@ from contextlib import contextmanager
 
 from modelpick.exceptions import ModelpickError
 
-__all__ = ["one_line", "reraised_as"]
+__all__ = ["add_note", "one_line", "reraised_as"]
 
 
 def one_line(exc: BaseException) -> str:
     """``exc`` as one line: its message for modelpick's errors, ``"Type: first line"`` for others.
+
+    A ``MemoryError`` says so in words: it usually has no message, and a candidate's reason must tell
+    that it ran out of memory (e.g. past a memory limit set on its process).
 
     Example:
         >>> one_line(ValueError("bad value\\nmore detail"))
@@ -28,9 +31,13 @@ def one_line(exc: BaseException) -> str:
         >>> from modelpick.exceptions import DataError
         >>> one_line(DataError("The sample has one class."))
         'The sample has one class.'
+        >>> one_line(MemoryError())
+        'ran out of memory (MemoryError)'
     """
     text = str(exc).strip()
     first = text.splitlines()[0] if text else ""
+    if isinstance(exc, MemoryError):
+        return f"ran out of memory (MemoryError: {first})" if first else "ran out of memory (MemoryError)"
     if isinstance(exc, ModelpickError) and first:
         return first
     return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
@@ -57,3 +64,21 @@ def reraised_as(error: type[ModelpickError], context: str) -> Iterator[None]:
         raise
     except Exception as exc:  # the boundary: every other library's error becomes one of ours
         raise error(f"{context}: {one_line(exc)}") from exc
+
+
+def add_note(exc: BaseException, note: str) -> None:
+    """``exc.add_note(note)`` on Python 3.11+; on 3.10 the note goes to ``__notes__`` all the same.
+
+    An interrupted run says with a note on its ``KeyboardInterrupt`` what it kept (the CLI prints the notes).
+
+    Example:
+        >>> interrupt = KeyboardInterrupt()
+        >>> add_note(interrupt, "saved 2 profiles")
+        >>> interrupt.__notes__
+        ['saved 2 profiles']
+    """
+    adder = getattr(exc, "add_note", None)
+    if adder is not None:
+        adder(note)
+    else:
+        exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]

@@ -3,6 +3,13 @@
 Measurements need a clean process (no memory or threads left over from another candidate), and a
 candidate that crashes, is killed for memory or hangs must not take the run down. The parent waits on
 the pipe with a timeout (no busy-waiting), then ends the child if it is still there.
+
+Ctrl-C belongs to the parent. A terminal sends SIGINT to the whole foreground process group, children
+included; a child ignores it (no half-written result, no traceback of its own on stderr), and the
+parent, whose wait the ``KeyboardInterrupt`` ends, kills the child and everything the child started at
+once (there is nothing in a child worth waiting for), so an interrupted run stops in well under a second.
+A child ignores SIGINT from the moment it starts its work: one pressed while a spawned interpreter is
+still starting (a fraction of a second) ends that child with Python's own KeyboardInterrupt traceback.
 """
 
 from __future__ import annotations
@@ -18,8 +25,14 @@ from modelpick.exceptions import CandidateTimeout, ModelpickError
 
 __all__ = ["run_in_child"]
 
+# A child asked to stop (SIGTERM) gets this long before SIGKILL; a killed one is reaped within the other.
+_TERMINATE_WAIT_S = 3.0
+_KILL_WAIT_S = 2.0
+
 
 def _child_main(connection: Any, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    # The parent decides when a child ends (see the module docstring); SIGTERM and SIGKILL still work.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
@@ -82,9 +95,9 @@ def run_in_child(
     spawn = multiprocessing.get_context("spawn")
     receiver, sender = spawn.Pipe(duplex=False)
     process = spawn.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
-    process.start()
-    sender.close()  # the parent keeps only its end, so a dead child shows as EOF
     try:
+        process.start()
+        sender.close()  # the parent keeps only its end, so a dead child shows as EOF
         if receiver.poll(timeout_s):
             try:
                 message = receiver.recv()
@@ -101,11 +114,45 @@ def run_in_child(
             raise failure(_describe_exit(process.exitcode))
         reason = f"timed out after {timeout_s:g} s"
         raise CandidateTimeout(f"{context}: {reason}" if context else reason, timeout_s=timeout_s)
+    except (KeyboardInterrupt, SystemExit):
+        # Ctrl-C or an exit: the run stops now, and the child's work would be lost anyway.
+        _end(process, graceful=False)
+        raise
     finally:
+        sender.close()
         receiver.close()
-        if process.is_alive():
-            process.terminate()
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-                process.join(5)
+        _end(process, graceful=True)
+
+
+def _end(process: Any, *, graceful: bool) -> None:
+    """End ``process`` and every process it started, if still running.
+
+    ``graceful``: SIGTERM first with a few seconds to exit, then SIGKILL; otherwise SIGKILL at once.
+    The child's own children are found before it dies (then they would belong to no one) and killed too.
+    """
+    if process.pid is None:  # never started
+        return
+    if not process.is_alive():
+        process.join(1)
+        return
+    descendants = _descendants(process.pid)
+    if graceful:
+        process.terminate()
+        process.join(_TERMINATE_WAIT_S)
+    if process.is_alive():
+        process.kill()
+        process.join(_KILL_WAIT_S)
+    for leftover in descendants:
+        try:
+            leftover.kill()
+        except Exception:  # noqa: BLE001 - it is gone already (psutil.NoSuchProcess) or not ours to kill
+            pass
+
+
+def _descendants(pid: int) -> list[Any]:
+    try:
+        import psutil
+
+        return list(psutil.Process(pid).children(recursive=True))
+    except Exception:  # noqa: BLE001 - the child exited meanwhile; it left nothing to find
+        return []

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from modelpick._advisor import ProgressCallback, ProgressEvent, advise, profile_candidates
-from modelpick._errors import one_line
+from modelpick._errors import add_note, one_line
 from modelpick._files import check_writable, write_atomically
 from modelpick._mlflow import log_to_mlflow
 from modelpick._validation import invalid_parameter
@@ -228,6 +228,9 @@ def profile(
     in ``ProfileSet.failed``; when every candidate fails, ``save`` is left untouched. ``label_column``
     matters to the baselines, which are fitted on the sample's labels before they are timed.
 
+    Interrupted (Ctrl-C), it still writes the profiles that finished to ``save``, and the
+    ``KeyboardInterrupt`` carries a note saying so (the command line prints it).
+
     Raises:
         InvalidParameterError: an option is out of range, or ``save`` cannot be written (checked before
             anything is measured).
@@ -242,11 +245,28 @@ def profile(
     )
     target = check_writable(save, parameter="save", caller="profile") if save is not None else None
     data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=False)
-    profile_set, _ = profile_candidates(config, data, progress=progress)
+    interrupted: list[ProfileSet] = []
+    try:
+        profile_set, _ = profile_candidates(config, data, progress=progress, on_interrupt=interrupted.append)
+    except KeyboardInterrupt as interrupt:
+        if target is not None and interrupted:
+            add_note(interrupt, _save_finished(interrupted[0], target))
+        raise
     # A run where every candidate failed must not replace profiles recorded earlier.
     if target is not None and profile_set.profiles:
         write_atomically(target, profile_set.to_json())
     return profile_set
+
+
+def _save_finished(partial: ProfileSet, target: Path) -> str:
+    """Save what an interrupted run finished (Ctrl-C must not throw away measurements); say what was done."""
+    if not partial.profiles:
+        return f"nothing had finished, so {target} was not written"
+    write_atomically(target, partial.to_json())
+    return (
+        f"saved the {len(partial.profiles)} finished profile(s) to {target}; "
+        f"{len(partial.failed)} candidate(s) without a profile are listed there under 'failed'"
+    )
 
 
 def tune(

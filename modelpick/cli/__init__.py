@@ -208,9 +208,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(f"error: {_cli_message(exc)}", file=sys.stderr)
         return EXIT_USAGE
-    except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:
+        # The notes say what the run kept (profiles saved, trials left in the storage).
+        print("; ".join(["interrupted", *getattr(exc, "__notes__", ())]), file=sys.stderr)
+        return 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
     except Exception as exc:
         if debug:
             raise

@@ -75,7 +75,7 @@ def profile_candidate(
     *,
     baseline_rss_mb: float | None = None,
 ) -> ProfileResult:
-    """Measure ``candidate`` in this process: the body :func:`profile_in_child` runs in the child.
+    """Measure ``candidate`` in this process: what :func:`profile_in_child` does in a child.
 
     Call it directly only in a process of its own (it sets torch's thread count for the process).
     ``peak_rss_mb`` is the peak over ``baseline_rss_mb``, or ``None`` when no baseline is given.
@@ -129,8 +129,22 @@ def profile_in_child(
         CandidateTimeout: the child ran past ``timeout_s`` ("timed out after N s").
     """
     baseline = baseline_rss_mb(candidate.kind, settings)
+    # The class is looked up here and sent along: a spawned child starts with only the built-in registry,
+    # and a profiler registered at run time (a plug-in) must measure its candidates there too.
     result: ProfileResult = run_in_child(
-        profile_candidate, candidate, weights, split, settings, baseline_rss_mb=baseline, timeout_s=timeout_s,
-        error=ProfilingError,
+        _profile_with, _profiler_class(candidate.kind), candidate, weights, split, settings,
+        baseline_rss_mb=baseline, timeout_s=timeout_s, error=ProfilingError,
     )
     return result
+
+
+def _profile_with(
+    profiler: type[Profiler],
+    candidate: Candidate,
+    weights: WeightsResolution | None,
+    split: DataSplit,
+    settings: ProfileSettings,
+    *,
+    baseline_rss_mb: float | None,
+) -> ProfileResult:
+    return profiler().profile(candidate, weights, split, settings, baseline_rss_mb=baseline_rss_mb)

@@ -27,9 +27,13 @@ from modelpick.tuning._settings import TuningSettings
 from modelpick.tuning._storage import display_url, open_storage
 from modelpick.tuning._trial import TrialOutcome, TrialRequest, predict_labels, train_trial
 
-__all__ = ["StudyProgress", "TunedStudy"]
+__all__ = ["INTERRUPTED_ATTRIBUTE", "StudyProgress", "TunedStudy"]
 
 logger = logging.getLogger("modelpick.tuning")
+
+# User attribute of a trial that ended FAIL because the run was interrupted (Ctrl-C) while it ran.
+INTERRUPTED_ATTRIBUTE = "interrupted"
+
 
 @dataclass(frozen=True)
 class StudyProgress:
@@ -122,7 +126,12 @@ class TunedStudy:
         """Counts, best trial and mean trial time, from the storage (``since``: a ``time.time()``)."""
         optuna = require("optuna", purpose="tune quick fine-tunes")
         states = optuna.trial.TrialState
-        trials = self.study.get_trials(deepcopy=False)
+        # A trial cut short by Ctrl-C says nothing about its parameters: it neither counts nor reads as a
+        # failure, so the plan still asks for it and the run that resumes does it again.
+        trials = [
+            t for t in self.study.get_trials(deepcopy=False)
+            if not (t.state == states.FAIL and t.user_attrs.get(INTERRUPTED_ATTRIBUTE))
+        ]
         complete = [t for t in trials if t.state == states.COMPLETE and t.value is not None]
         finished = [t for t in trials if t.state in (states.COMPLETE, states.PRUNED) and t.datetime_complete]
         durations = [(t.datetime_complete - t.datetime_start).total_seconds() for t in finished if t.datetime_start]
@@ -135,11 +144,12 @@ class TunedStudy:
                 if t.state.is_finished() and t.datetime_complete is not None
                 and t.datetime_complete.timestamp() < since
             )
-        failures = tuple(f"trial {t.number}: {_fail_reason(t)}" for t in trials if t.state == states.FAIL)
+        failed = [t for t in trials if t.state == states.FAIL]
+        failures = tuple(f"trial {t.number}: {_fail_reason(t)}" for t in failed)
         return StudyProgress(
             complete=len(complete),
             pruned=sum(t.state == states.PRUNED for t in trials),
-            failed=sum(t.state == states.FAIL for t in trials),
+            failed=len(failed),
             running=sum(t.state == states.RUNNING for t in trials),
             reused=reused,
             best_trial=best.number if best else None,
@@ -192,6 +202,13 @@ class TunedStudy:
                 )
             except ModelpickError as exc:  # a CandidateTimeout too
                 trial.set_user_attr("fail_reason", _reason(exc))
+                shutil.rmtree(output_dir, ignore_errors=True)
+                raise
+            except KeyboardInterrupt:
+                # Optuna records the trial as FAIL and lets the interrupt go on; marked, the trial is not
+                # counted by progress().
+                trial.set_user_attr(INTERRUPTED_ATTRIBUTE, True)
+                trial.set_user_attr("fail_reason", "interrupted (Ctrl-C) while it ran")
                 shutil.rmtree(output_dir, ignore_errors=True)
                 raise
             outcomes.append(outcome)

@@ -1,4 +1,4 @@
-"""run_in_child (modelpick/_isolation.py) with real spawned children: value, exception, timeout, crash.
+"""run_in_child (modelpick/_isolation.py) with real spawned children: value, exception, timeout, crash, Ctrl-C.
 
 The functions are from the standard library so the children start fast and need nothing of ours.
 """
@@ -6,8 +6,14 @@ The functions are from the standard library so the children start fast and need 
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
+import threading
 import time
+from pathlib import Path
 
+import psutil
 import pytest
 
 from modelpick._isolation import run_in_child
@@ -50,3 +56,58 @@ def test_crash_without_a_result_is_reported():
 def test_killed_by_a_signal_is_named():
     with pytest.raises(ModelpickError, match=r"^the child process was killed by SIGABRT$"):
         run_in_child(os.abort, timeout_s=60)
+
+
+def _spawned_children() -> list:
+    alive = []
+    for child in psutil.Process().children(recursive=True):
+        try:
+            if "resource_tracker" not in " ".join(child.cmdline()):  # multiprocessing's, lives as long as we do
+                alive.append(child)
+        except psutil.Error:
+            continue  # gone while we looked
+    return alive
+
+
+def test_the_child_ignores_ctrl_c_which_is_the_parents_to_handle():
+    assert run_in_child(signal.getsignal, signal.SIGINT, timeout_s=60) == signal.SIG_IGN
+
+
+def test_ctrl_c_in_the_parent_kills_the_child_and_goes_on_as_keyboard_interrupt():
+    # SIGINT to this process while it waits on a child that would sleep for ten minutes.
+    timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    try:
+        with pytest.raises(KeyboardInterrupt):
+            run_in_child(time.sleep, 600, timeout_s=600)
+    finally:
+        timer.cancel()
+    assert _spawned_children() == []
+
+
+def _start_a_grandchild_and_hang(pid_file: str) -> None:
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    Path(pid_file).write_text(str(sleeper.pid))
+    time.sleep(600)
+
+
+@pytest.mark.slow
+def test_a_child_ended_at_its_timeout_takes_its_own_children_with_it(tmp_path):
+    pid_file = tmp_path / "grandchild.pid"
+    with pytest.raises(CandidateTimeout):
+        run_in_child(_start_a_grandchild_and_hang, str(pid_file), timeout_s=8)
+    grandchild = int(pid_file.read_text())  # it was started before the timeout
+    assert _dies(grandchild)
+    assert _spawned_children() == []
+
+
+def _dies(pid: int) -> bool:
+    """Whether ``pid`` is dead within a few seconds (a zombie is dead: its parent, init here, reaps it)."""
+    for _ in range(50):
+        try:
+            if psutil.Process(pid).status() == psutil.STATUS_ZOMBIE:
+                return True
+        except psutil.NoSuchProcess:
+            return True
+        time.sleep(0.1)
+    return False

@@ -312,3 +312,24 @@ def test_the_trial_body_stops_itself_at_its_deadline(tiny_bert, tmp_path, make_j
     assert outcome.stopped == "deadline"
     assert outcome.epochs_done <= 1 and len(outcome.history) == outcome.epochs_done
     assert outcome.saved_to is None and not (tmp_path / "model").exists()
+
+
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage is supposed to be used with Study.optimize")
+def test_a_trial_cut_short_by_ctrl_c_is_not_counted_so_a_resumed_run_does_it_again(tmp_path, make_job, make_settings):
+    # What run_trial's objective leaves when the run is interrupted (tests/test_fault_injection.py sends the real
+    # SIGINT): a FAIL trial marked interrupted. Beside it, one trial complete and one that really failed.
+    from modelpick.tuning._study import INTERRUPTED_ATTRIBUTE
+
+    study = TunedStudy.open(make_job(tmp_path, trials_planned=4), make_settings(tmp_path))
+    complete, cut, failed = study.study.ask(), study.study.ask(), study.study.ask()
+    study.study.tell(complete, 0.75)
+    cut.set_user_attr(INTERRUPTED_ATTRIBUTE, True)
+    cut.set_user_attr("fail_reason", "interrupted (Ctrl-C) while it ran")
+    study.study.tell(cut, state=States.FAIL)
+    failed.set_user_attr("fail_reason", "the child process was killed by SIGKILL (out of memory?)")
+    study.study.tell(failed, state=States.FAIL)
+
+    progress = study.progress(since=time.time() + 1)
+    assert (progress.complete, progress.failed, progress.finished, progress.reused) == (1, 1, 2, 2)
+    assert progress.failures == (f"trial {failed.number}: the child process was killed by SIGKILL (out of memory?)",)
+    assert progress.best_value == 0.75
