@@ -122,10 +122,10 @@ def advise(args: argparse.Namespace) -> int:
     from modelpick.api import recommend
 
     _check_output(args)
-    rec = recommend(
-        sample=_sample(args), profiles=args.profiles, progress=progress_printer(args.quiet),
-        **config_kwargs(args, "advise"),
-    )
+    with progress_printer(args.quiet) as progress:
+        rec = recommend(
+            sample=_sample(args), profiles=args.profiles, progress=progress, **config_kwargs(args, "advise"),
+        )
     return _emit(rec, args, _render_recommendation, satisfied=rec.satisfied, fits_terminal=True)
 
 
@@ -135,7 +135,8 @@ def compare(args: argparse.Namespace) -> int:
     _check_output(args)
     kwargs = config_kwargs(args, "compare")
     names = [*args.names, *(kwargs.pop("candidates") or [])]  # positional names, then any --candidate
-    comparison = measure(names, _sample(args), progress=progress_printer(args.quiet), **kwargs)
+    with progress_printer(args.quiet) as progress:
+        comparison = measure(names, _sample(args), progress=progress, **kwargs)
     return _emit(comparison, args, _render_comparison, satisfied=comparison.recommendation.satisfied)
 
 
@@ -143,9 +144,8 @@ def profile(args: argparse.Namespace) -> int:
     from modelpick.api import profile as measure
     from modelpick.report import profiles_table
 
-    profile_set = measure(
-        sample=_sample(args), save=args.save, progress=progress_printer(args.quiet), **config_kwargs(args, "profile")
-    )
+    with progress_printer(args.quiet) as progress:
+        profile_set = measure(sample=_sample(args), save=args.save, progress=progress, **config_kwargs(args, "profile"))
     sys.stdout.write(profile_set.to_json() + "\n" if args.json else profiles_table(profile_set))
     if args.save:
         if profile_set.profiles:
@@ -159,10 +159,11 @@ def tune(args: argparse.Namespace) -> int:
     from modelpick.api import tune as work
     from modelpick.report import tuning_table
 
-    summaries = work(
-        max_trials=args.max_trials, progress=progress_printer(args.quiet),
-        **{name: getattr(args, name) for name in TUNE_WORKER_OPTIONS},
-    )
+    with progress_printer(args.quiet) as progress:
+        summaries = work(
+            max_trials=args.max_trials, progress=progress,
+            **{name: getattr(args, name) for name in TUNE_WORKER_OPTIONS},
+        )
     if args.json:
         sys.stdout.write(json.dumps([s.to_dict() for s in summaries], indent=2) + "\n")
     else:

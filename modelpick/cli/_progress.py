@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 __all__ = ["progress_printer"]
@@ -36,6 +37,10 @@ class _ProgressBar:
         self._progress.update(
             bar, completed=event.step, total=event.steps or None, description=f"tune {event.candidate}: {event.message}"
         )
+
+    def close(self) -> None:
+        if self._progress.live.is_started:
+            self._progress.stop()
 
     def __call__(self, event: Any) -> None:
         if event.stage == "tune":
@@ -79,8 +84,21 @@ def _log_lines() -> Callable[[Any], None]:
     return show
 
 
-def progress_printer(quiet: bool) -> Callable[[Any], None] | None:
-    """Progress on stderr: a bar on a terminal, one line per step in logs (CI), nothing with ``quiet``."""
+@contextmanager
+def progress_printer(quiet: bool) -> Iterator[Callable[[Any], None] | None]:
+    """Progress on stderr while the block runs: a bar on a terminal, one line per step in logs (CI),
+    nothing with ``quiet``.
+
+    A bar that is still live when the block ends (Ctrl-C, an error) is stopped, which gives the terminal
+    its cursor back.
+    """
     if quiet:
-        return None
-    return _ProgressBar() if sys.stderr.isatty() else _log_lines()
+        yield None
+    elif not sys.stderr.isatty():
+        yield _log_lines()
+    else:
+        bar = _ProgressBar()
+        try:
+            yield bar
+        finally:
+            bar.close()
