@@ -90,3 +90,11 @@ def postgres_url(_postgres_server) -> Iterator[str]:
                     if attempt == 19:
                         raise
                     time.sleep(0.5)
+
+
+@pytest.fixture
+def offline_and_private_cache(monkeypatch, tmp_path) -> None:
+    """Nothing reaches the network or the user's cache: child processes inherit this environment."""
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
+    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path / "cache"))

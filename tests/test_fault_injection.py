@@ -29,10 +29,8 @@ _STOP_S = 5.0
 
 
 @pytest.fixture(autouse=True)
-def _offline_and_private_cache(monkeypatch, tmp_path):
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path / "cache"))
+def _offline_and_private_cache(offline_and_private_cache):
+    """Measuring children inherit the environment: nothing may reach the network or the user's cache."""
 
 
 @pytest.fixture
@@ -47,9 +45,9 @@ def reviews(tmp_path) -> Path:
 
 
 def _candidate_children() -> list[psutil.Process]:
-    """This process's descendants, but for multiprocessing's resource tracker (it lives as long as we do)."""
-    return [p for p in psutil.Process().children(recursive=True)
-            if "resource_tracker" not in " ".join(_cmdline(p))]
+    """This process's spawned measuring children still alive (multiprocessing's resource tracker lives as
+    long as we do, and other tests' session fixtures, such as a browser driver, are not ours to count)."""
+    return [p for p in psutil.Process().children(recursive=True) if "spawn_main" in " ".join(_cmdline(p))]
 
 
 def _cmdline(process: psutil.Process) -> list[str]:
@@ -111,16 +109,6 @@ def test_a_hanging_candidate_is_ended_at_its_timeout_and_the_run_goes_on(reviews
 
 
 # -- Ctrl-C -------------------------------------------------------------------------------------------
-
-
-def _ignores_sigint(pid: int) -> bool:
-    """Whether the process has SIGINT ignored: a measuring child is past its start and in its work."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    mask = next(int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigIgn:"))
-    return bool(mask & (1 << (signal.SIGINT - 1)))
 
 
 class _Run:
@@ -193,7 +181,7 @@ class _Run:
 def _at_work(children: list[psutil.Process], *, for_s: float = 0.0) -> bool:
     """Whether a measuring child is past its start (SIGINT ignored) and has been at work ``for_s`` seconds."""
     for child in children:
-        if "spawn_main" in " ".join(_cmdline(child)) and _ignores_sigint(child.pid):
+        if "spawn_main" in " ".join(_cmdline(child)) and faults.ignores_sigint(child.pid):
             try:
                 if time.time() - child.create_time() >= for_s:
                     return True

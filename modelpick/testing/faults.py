@@ -27,10 +27,13 @@ Example:
 
 from __future__ import annotations
 
+import os
+import signal
 import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
@@ -39,7 +42,9 @@ from modelpick.exceptions import InvalidParameterError, ProfilingError
 from modelpick.profiling._base import PreparedInputs, Profiler
 from modelpick.profiling._settings import ProfileSettings
 
-__all__ = ["FAULTS", "RAISE_ON_LOAD_MESSAGE", "FaultyCandidate", "FaultyProfiler", "main", "registered"]
+__all__ = [
+    "FAULTS", "RAISE_ON_LOAD_MESSAGE", "FaultyCandidate", "FaultyProfiler", "ignores_sigint", "main", "registered",
+]
 
 FAULTS = ("segfault", "oom", "oom-kill", "hang", "raise-on-load")
 RAISE_ON_LOAD_MESSAGE = "injected fault: the weights file is truncated"
@@ -138,9 +143,6 @@ def _out_of_memory() -> None:
 
 
 def _oom_kill() -> None:
-    import os
-    import signal
-
     os.kill(os.getpid(), signal.SIGKILL)
 
 
@@ -177,6 +179,23 @@ def registered() -> Iterator[None]:
     finally:
         CANDIDATE_KINDS.pop(FaultyCandidate.kind, None)
         PROFILERS.pop(FaultyProfiler.kind, None)
+
+
+def ignores_sigint(pid: int) -> bool:
+    """Whether process ``pid`` has SIGINT ignored: a measuring child past its start and at its work, where a
+    Ctrl-C test can signal the run without catching a child still starting up.
+
+    Example:
+        >>> import os
+        >>> ignores_sigint(os.getpid())
+        False
+    """
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return False
+    mask = next(int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigIgn:"))
+    return bool(mask & (1 << (signal.SIGINT - 1)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -13,22 +13,14 @@ import signal
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+
+from modelpick.testing.faults import ignores_sigint
 
 HIDE_CURSOR, SHOW_CURSOR = b"\x1b[?25l", b"\x1b[?25h"
 
 pytestmark = pytest.mark.slow
-
-
-def _ignores_sigint(pid: int) -> bool:
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except OSError:
-        return False
-    mask = next(int(line.split()[1], 16) for line in status.splitlines() if line.startswith("SigIgn:"))
-    return bool(mask & (1 << (signal.SIGINT - 1)))
 
 
 def _read(fd: int, into: bytearray, *, for_s: float) -> None:
@@ -62,7 +54,7 @@ def test_ctrl_c_during_the_progress_bar_gives_the_cursor_back(tmp_path):
         while time.monotonic() < deadline:
             _read(leader, shown, for_s=0.5)
             children = psutil.Process(run.pid).children(recursive=True)
-            if HIDE_CURSOR in shown and any(_ignores_sigint(child.pid) for child in children):
+            if HIDE_CURSOR in shown and any(ignores_sigint(child.pid) for child in children):
                 break
         else:
             raise AssertionError(f"the bar never showed a candidate at work:\n{shown.decode(errors='replace')}")

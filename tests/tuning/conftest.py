@@ -75,11 +75,8 @@ def tiny_bert(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(autouse=True)
-def _offline_and_private_cache(monkeypatch, tmp_path):
-    # Trial children inherit the environment: nothing may reach the network or the user's cache.
-    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    monkeypatch.setenv("TRANSFORMERS_OFFLINE", "1")
-    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path / "cache"))
+def _offline_and_private_cache(offline_and_private_cache):
+    """Trial children inherit the environment: nothing may reach the network or the user's cache."""
 
 
 @pytest.fixture
