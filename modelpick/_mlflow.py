@@ -27,13 +27,16 @@ from modelpick._imports import require
 from modelpick.exceptions import InvalidParameterError, ModelpickError
 from modelpick.results import CandidateResult, Comparison, Recommendation
 
-__all__ = ["DEFAULT_EXPERIMENT", "check_tracking", "log_to_mlflow", "metric_key", "shown_uri"]
+__all__ = ["DEFAULT_EXPERIMENT", "check_tracking", "log_to_mlflow", "metric_prefix", "shown_uri"]
 
 DEFAULT_EXPERIMENT = "modelpick"
 
 # MLflow's limits (mlflow.utils.validation): keys, parameter and tag values, and items per log_batch call.
 _MAX_KEY, _MAX_PARAM_VALUE, _MAX_TAG_VALUE = 250, 6000, 8000
 _MAX_PARAMS_PER_BATCH, _MAX_METRICS_PER_BATCH = 100, 1000
+# What follows a candidate's prefix in a key: a "-NN" suffix, the dot and the longest metric name
+# ("weights_on_disk_mb", 18 characters), with some to spare.
+_ROOM_AFTER_PREFIX = 28
 # The characters MLflow accepts in a key on every platform (a colon is refused on Windows); a key must
 # also be a relative path that normalizes to itself, so no leading "/" or "." either.
 _NOT_ALLOWED = re.compile(r"[^A-Za-z0-9_.\- ]")
@@ -43,18 +46,21 @@ def _mlflow() -> Any:
     return require("mlflow", purpose="log runs to MLflow")
 
 
-def metric_key(candidate: str, metric: str) -> str:
-    """The MLflow key of ``metric`` of ``candidate``: ``"<candidate>.<metric>"``, with every character MLflow
-    refuses in a key (slashes, colons, ...) replaced by ``_``.
+def metric_prefix(candidate: str) -> str:
+    """The start of ``candidate``'s MLflow metric keys (``"<prefix>.<metric>"``): its name with every
+    character MLflow refuses in a key (slashes, colons, ...) replaced by ``_``, cut so that a ``-NN``
+    suffix (names that clean to the same prefix) and the longest metric name still fit MLflow's key limit.
 
     Example:
-        >>> metric_key("distilbert-base-uncased", "latency_p90_ms")
-        'distilbert-base-uncased.latency_p90_ms'
-        >>> metric_key("/models/My Model:v2", "accuracy")
-        'models_My Model_v2.accuracy'
+        >>> metric_prefix("distilbert-base-uncased")
+        'distilbert-base-uncased'
+        >>> metric_prefix("/models/My Model:v2")
+        'models_My Model_v2'
+        >>> len(metric_prefix("/very/long/path/" * 40)) + len("-99.weights_on_disk_mb") <= 250
+        True
     """
     name = _NOT_ALLOWED.sub("_", candidate).strip("_. ") or "candidate"
-    return f"{name[: _MAX_KEY - len(metric) - 1]}.{metric}"
+    return name[: _MAX_KEY - _ROOM_AFTER_PREFIX]
 
 
 def _param_value(value: Any) -> str:
@@ -122,9 +128,10 @@ def _metrics(rec: Recommendation) -> dict[str, float]:
     taken: set[str] = set()
     for result in rec.in_rank_order():
         # Two names that differ only in refused characters ("org/m", "org:m") must not share keys.
-        prefix, n = metric_key(result.name, "x")[:-2], 2
+        base = metric_prefix(result.name)
+        prefix, n = base, 2
         while prefix in taken:
-            prefix, n = f"{metric_key(result.name, 'x')[:-2]}-{n}", n + 1
+            prefix, n = f"{base}-{n}", n + 1
         taken.add(prefix)
         metrics.update({f"{prefix}.{name}": value for name, value in _candidate_metrics(result, rec).items()})
     return metrics

@@ -17,11 +17,12 @@ from modelpick._errors import add_note, one_line
 from modelpick._files import check_writable, write_atomically
 from modelpick._mlflow import log_to_mlflow
 from modelpick._validation import invalid_parameter
+from modelpick.candidates import common_claims
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
 from modelpick.results import Comparison, ProfileSet, Recommendation, TuningSummary
-from modelpick.selection import GateVerdict, gate_model, tighten
+from modelpick.selection import GateVerdict, compare_results, gate_model, tighten
 
 __all__ = [
     "ProgressEvent",
@@ -187,9 +188,6 @@ def compare(
         modelpick.exceptions.InvalidParameterError: compare needs two or more candidates; got 1: tfidf-logreg.
         Name another one too, e.g. tfidf-logreg and majority-class.
     """
-    from modelpick.candidates import common_claims
-    from modelpick.selection import compare_results
-
     names = [candidates] if isinstance(candidates, str) else list(candidates)
     if len(names) < 2:
         # One message for the API and the CLI (it has no parameter to reword): what was given and a pair to try.
@@ -198,7 +196,7 @@ def compare(
             f"compare needs two or more candidates; got {len(names)}: {', '.join(names) or 'none'}. "
             f"Name another one too, e.g. {names[0] if names else 'majority-class'} and {example}."
         )
-    rec = recommend(task, sample, candidates=candidates, progress=progress, **options)
+    rec = recommend(task, sample, candidates=names, progress=progress, **options)
     return compare_results(rec, common_claims())
 
 

@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from modelpick import exceptions
+from modelpick._mlflow import DEFAULT_EXPERIMENT
 from modelpick.cli import _commands
 from modelpick.cli._commands import EXIT_INTERNAL, EXIT_OK, EXIT_UNMET, EXIT_USAGE
 from modelpick.cli._options import (
     TUNE_WORKER_OPTIONS,
+    StoreGiven,
     add_config_options,
     add_constraint_overrides,
     add_declared_options,
@@ -79,7 +81,7 @@ def _add_mlflow_options(group: argparse._ArgumentGroup) -> None:
                        help="log to this MLflow tracking URI instead, e.g. sqlite:///mlflow.db (implies --mlflow)")
     group.add_argument("--mlflow-experiment", metavar="NAME",
                        help="the MLflow experiment, created if missing (implies --mlflow; default: "
-                       "MLFLOW_EXPERIMENT_NAME, else 'modelpick')")
+                       f"MLFLOW_EXPERIMENT_NAME, else '{DEFAULT_EXPERIMENT}')")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -97,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Profile candidates on this machine, estimate accuracy on your sample, and rank them.",
     )
     add_config_options(advise, "advise")
-    advise.add_argument("--profiles", metavar="FILE",
+    advise.add_argument("--profiles", metavar="FILE", action=StoreGiven,
                         help="use profiles recorded with 'modelpick profile --save' instead of measuring here")
     _add_output_options(advise)
     advise.set_defaults(handler=_commands.advise)

@@ -16,7 +16,7 @@ from modelpick.config import AdviseConfig
 from modelpick.constraints import Constraints
 
 __all__ = [
-    "CONSTRAINT_OPTIONS", "TUNE_WORKER_OPTIONS", "add_config_options", "add_constraint_overrides",
+    "CONSTRAINT_OPTIONS", "TUNE_WORKER_OPTIONS", "StoreGiven", "add_config_options", "add_constraint_overrides",
     "add_declared_options", "apply_config_file", "config_kwargs", "flag_for", "flag_of", "group_of",
 ]
 
@@ -70,7 +70,7 @@ def _mark_given(namespace: argparse.Namespace, dest: str) -> None:
     setattr(namespace, _GIVEN, {*getattr(namespace, _GIVEN, ()), dest})
 
 
-class _Store(argparse.Action):
+class StoreGiven(argparse.Action):
     """``store``, remembering that the flag was given."""
 
     def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: Any,
@@ -127,7 +127,7 @@ def _help(spec: Option, default: Any) -> str:
 def _argument(name: str, default: Any, spec: Option) -> dict[str, Any]:
     """argparse keywords for one declared option."""
     # The actions remember which flags were given, so that a --config file only sets the others.
-    kwargs: dict[str, Any] = {"dest": name, "default": default, "help": _help(spec, default), "action": _Store}
+    kwargs: dict[str, Any] = {"dest": name, "default": default, "help": _help(spec, default), "action": StoreGiven}
     if isinstance(default, bool):
         # A switch flips the default: --offline sets allow_download=False, --trust-remote-code sets True.
         kwargs["action"] = _Switch
@@ -160,7 +160,8 @@ def add_config_options(parser: argparse.ArgumentParser, command: str) -> None:
     parser.add_argument("--config", metavar="FILE", help=_CONFIG_HELP)
     groups = {"data": parser.add_argument_group("data")}
     source = groups["data"].add_mutually_exclusive_group()
-    source.add_argument("--data", metavar="FILE", help="sample file: .csv, .tsv, .jsonl, .json or .parquet")
+    source.add_argument("--data", metavar="FILE", action=StoreGiven,
+                        help="sample file: .csv, .tsv, .jsonl, .json or .parquet")
     source.add_argument("--demo", action="store_true", help="use the built-in labelled demo sample")
     for name, (default, spec) in AdviseConfig.options(command).items():
         group_name = group_of(name)
@@ -210,6 +211,8 @@ def apply_config_file(args: argparse.Namespace) -> None:
 
     config = read_config_file(path)
     given = set(getattr(args, _GIVEN, ()))
+    if getattr(args, "demo", False):
+        given.add("data")  # --demo names the sample on the command line, as --data would
     notes = []
     for key, value in config.values.items():
         if not hasattr(args, key):
@@ -217,10 +220,7 @@ def apply_config_file(args: argparse.Namespace) -> None:
         elif key == "candidates" and args.command == "compare":
             notes.append(f"{config.where(key)}: 'candidates' left out: compare measures the ones its command "
                          "line names")
-        elif key == "data":
-            if args.data is None and not args.demo:
-                args.data = value
-        elif key not in given and not (key == "profiles" and args.profiles is not None):
+        elif key not in given:
             setattr(args, key, value)
     if not getattr(args, "quiet", False):
         for note in notes:

@@ -47,3 +47,15 @@ def test_a_bad_option_names_the_function_the_user_called():
         api.profile(timeout_s=-1)
     with pytest.raises(ValueError, match=r"^The 'max_memory_mb' parameter of recommend must be a number > 0 or None\. Got 0 instead\.$"):
         api.recommend(max_memory_mb=0)
+
+
+def test_gate_takes_each_declared_constraint_as_an_optional_tightening():
+    from modelpick._validation import declared_options
+    from modelpick.constraints import Constraints
+
+    signature = inspect.signature(api.gate)
+    limits = {name: p for name, p in signature.parameters.items() if name not in ("report", "model")}
+    assert set(limits) == set(declared_options(Constraints))
+    for name, parameter in limits.items():
+        assert parameter.default is None, f"gate({name}=...) must default to None (keep the report's limit)"
+        assert parameter.kind is inspect.Parameter.KEYWORD_ONLY, name
