@@ -146,8 +146,13 @@ _FIELD = {"FDs": "fds", "threads": "threads", "temporary entries": "temp_entries
 
 
 def _open_figures() -> int:
-    pyplot = sys.modules.get("matplotlib.pyplot")
-    return len(pyplot.get_fignums()) if pyplot is not None else 0
+    """Matplotlib figures still alive after a collection: modelpick draws without pyplot (whose figure
+    manager would list them), so a figure kept by mistake is found among the live objects."""
+    figure = sys.modules.get("matplotlib.figure")
+    if figure is None:
+        return 0
+    gc.collect()
+    return sum(1 for obj in gc.get_objects() if isinstance(obj, figure.Figure))
 
 
 def _fd_targets() -> tuple[str, ...]:

@@ -137,12 +137,17 @@ def _read_text(path: Path, name: str) -> str:
         ) from None
 
 
-def _parse(text: str, name: str) -> dict[str, Any]:
+def _tomllib() -> Any:
+    """The TOML reader: the standard library's from Python 3.11, its backport ``tomli`` before."""
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - Python 3.10
         import tomli as tomllib
+    return tomllib
 
+
+def _parse(text: str, name: str) -> dict[str, Any]:
+    tomllib = _tomllib()
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -219,11 +224,7 @@ _HEADER_AT_START = re.compile(rf"[ \t]*\[\[?[ \t]*({_KEY})")
 
 def _unquote(key: str) -> str:
     if key[0] in "\"'":
-        if sys.version_info >= (3, 11):
-            import tomllib
-        else:  # pragma: no cover - Python 3.10
-            import tomli as tomllib
-        return str(tomllib.loads(f"k = {key}")["k"])  # TOML's own escapes, decoded by TOML's parser
+        return str(_tomllib().loads(f"k = {key}")["k"])  # TOML's own escapes, decoded by TOML's parser
     return key
 
 

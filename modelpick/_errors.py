@@ -9,12 +9,13 @@ several places tried), so no caller ever has to catch another library's exceptio
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from modelpick.exceptions import ModelpickError
 
-__all__ = ["add_note", "one_line", "reraised_as"]
+__all__ = ["add_note", "one_line", "permission_denied", "reraised_as"]
 
 
 def one_line(exc: BaseException) -> str:
@@ -82,3 +83,15 @@ def add_note(exc: BaseException, note: str) -> None:
         adder(note)
     else:
         exc.__notes__ = [*getattr(exc, "__notes__", ()), note]  # type: ignore[attr-defined]
+
+
+def permission_denied(subject: str, fix: str) -> str:
+    """The one wording of "this user may not read it": ``subject``, who is asking, and ``fix``.
+
+    Example:
+        >>> permission_denied("Cannot read 'x.csv'", "Make it readable (chmod a+r) or run as its owner.")[:46]
+        "Cannot read 'x.csv': permission denied for thi"
+    """
+    # os.getuid exists on POSIX only; elsewhere the user is simply "this user".
+    who = f" (uid {os.getuid()})" if hasattr(os, "getuid") else ""
+    return f"{subject}: permission denied for this user{who}. {fix}"

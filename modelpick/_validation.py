@@ -8,6 +8,7 @@ checks them all and raises one :class:`InvalidParameterError` in the project's s
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -29,6 +30,7 @@ __all__ = [
     "Option",
     "Options",
     "StrSequence",
+    "closest_name",
     "declared_options",
     "for_caller",
     "instance_of",
@@ -302,3 +304,25 @@ def validate_options(instance: Any, *, caller: str, names: Collection[str] | Non
         {name: spec.constraints for name, (_, spec) in chosen.items()},
         caller=caller,
     )
+
+
+def closest_name(text: str, names: Sequence[str]) -> str | None:
+    """The name of ``names`` that ``text`` most likely misspells, or ``None``: the "did you mean" of every
+    unknown-name error (candidates, a report's models).
+
+    People type the stem ("distilbertt" for distilbert-base-uncased), so each name is also matched by its
+    last path segment and that segment's hyphen-separated prefixes, each mapping back to the full name.
+    Matching is case-insensitive, as resolving is.
+
+    Example:
+        >>> closest_name("distilbertt", ["distilbert-base-uncased", "distilroberta-base"])
+        'distilbert-base-uncased'
+    """
+    variants: dict[str, str] = {}
+    for name in names:
+        segment = name.lower().rsplit("/", 1)[-1]
+        parts = segment.split("-")
+        for key in (name.lower(), segment, *("-".join(parts[:i]) for i in range(1, len(parts)))):
+            variants.setdefault(key, name)
+    close = difflib.get_close_matches(text.lower(), list(variants), n=1)
+    return variants[close[0]] if close else None

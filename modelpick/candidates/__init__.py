@@ -12,10 +12,9 @@ imports torch, transformers, huggingface_hub or scikit-learn until a model is ac
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 
-from modelpick._validation import StrSequence, invalid_parameter
+from modelpick._validation import StrSequence, closest_name, invalid_parameter
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import PUBLISHED_QUALITY_METRIC
 from modelpick.candidates._claims import Claim, common_claims
@@ -115,33 +114,12 @@ def resolve_candidate(spec: str) -> Candidate:
         if built is not None:
             return built
     choices = [name for kind in kinds for name in kind.known_names()]
-    close = _closest_name(text, [name for kind in kinds for name in (*kind.known_names(), *kind.known_aliases())])
+    close = closest_name(text, [name for kind in kinds for name in (*kind.known_names(), *kind.known_aliases())])
     hint = f" Did you mean {close!r}?" if close else ""
     raise UnknownNameError(
         f"Unknown candidate {text!r}.{hint} Choose a catalog model or baseline ({', '.join(choices)}), "
         "a Hugging Face Hub id 'org/name', or a local directory that contains config.json."
     )
-
-
-def _closest_name(text: str, names: Sequence[str]) -> str | None:
-    """The known name ``text`` most likely misspells, or ``None``.
-
-    People type the stem ("distilbertt" for distilbert-base-uncased), so each name is also matched by its
-    last path segment and that segment's hyphen-separated prefixes, each mapping back to the full name.
-    Matching is case-insensitive, as resolving is.
-
-    Example:
-        >>> _closest_name("distilbertt", ["distilbert-base-uncased", "distilroberta-base"])
-        'distilbert-base-uncased'
-    """
-    variants: dict[str, str] = {}
-    for name in names:
-        segment = name.lower().rsplit("/", 1)[-1]
-        parts = segment.split("-")
-        for key in (name.lower(), segment, *("-".join(parts[:i]) for i in range(1, len(parts)))):
-            variants.setdefault(key, name)
-    close = difflib.get_close_matches(text.lower(), list(variants), n=1)
-    return variants[close[0]] if close else None
 
 
 def resolve_candidates(specs: Sequence[str] | None) -> list[Candidate]:

@@ -16,6 +16,7 @@ import os
 import struct
 from pathlib import Path
 
+from modelpick._errors import permission_denied
 from modelpick.exceptions import ModelFileError
 
 __all__ = ["check_model_dir"]
@@ -25,10 +26,9 @@ _MAX_HEADER_BYTES = 100 * 2**20
 
 
 def _unreadable(path: Path, what: str) -> ModelFileError:
-    return ModelFileError(
-        f"Cannot read the model {what} {str(path)!r}: permission denied for this user (uid {os.getuid()}). "
-        "Make it readable (chmod -R a+rX) or run as its owner."
-    )
+    return ModelFileError(permission_denied(
+        f"Cannot read the model {what} {str(path)!r}", "Make it readable (chmod -R a+rX) or run as its owner."
+    ))
 
 
 def _check_config(directory: Path) -> None:

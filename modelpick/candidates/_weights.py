@@ -233,7 +233,8 @@ def resolve_weights(
         if pickled:
             outcome += " (pickle weights pytorch_model.bin, allowed by allow_pickle)"
         detail = _sentence(failures, outcome)
-        return WeightsResolution(source, str(path), detail, config=architecture, allow_pickle=pickled)
+        # The user's consent travels to the loaders, never a guess from the folder: only it may let a pickle load.
+        return WeightsResolution(source, str(path), detail, config=architecture, allow_pickle=allow_pickle)
 
     # 1. An explicit local directory: the user named it, so a pickle there is refused, not passed over.
     if candidate.local_path:

@@ -198,7 +198,7 @@ def schema(args: argparse.Namespace) -> int:
 def init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from modelpick._files import write_atomically
+    from modelpick._files import check_writable, write_atomically
     from modelpick.cli._starter import starter_config
     from modelpick.exceptions import InvalidParameterError
 
@@ -212,10 +212,7 @@ def init(args: argparse.Namespace) -> int:
     if target.exists() and not args.force:
         raise InvalidParameterError(f"{args.file} exists already; modelpick init leaves it as it is "
                                     "(--force replaces it)")
-    try:
-        write_atomically(target, starter_config(args.file))
-    except OSError as exc:
-        raise InvalidParameterError(f"cannot write {args.file}: {exc.strerror or type(exc).__name__}") from exc
+    write_atomically(check_writable(target, parameter="file", caller="init"), starter_config(args.file))
     print(f"wrote {args.file}; uncomment the options to set, then run: modelpick advise --config {args.file}",
           file=sys.stderr)
     return EXIT_OK

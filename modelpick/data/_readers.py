@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from modelpick._errors import one_line, reraised_as
+from modelpick._errors import one_line, permission_denied, reraised_as
 from modelpick._imports import require
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
 
@@ -106,10 +106,8 @@ def read_path(path: Path, *, where: str, source: str) -> Table:
         shown = suffix or "(no extension)"
         raise DataError(f"Unsupported file type {shown!r} for {where!r}. Use {_SUPPORTED_WORDS}.")
     if not os.access(path, os.R_OK):
-        raise DataError(
-            f"Cannot read {where!r}: permission denied for this user (uid {os.getuid()}). "
-            "Make it readable (chmod a+r) or run as its owner."
-        )
+        fix = "Make it readable (chmod a+r) or run as its owner."
+        raise DataError(permission_denied(f"Cannot read {where!r}", fix))
     if kind == "jsonl":
         return _read_jsonl(path, where=where, source=source)
     if kind == "json":

@@ -129,22 +129,12 @@ def profile_in_child(
         CandidateTimeout: the child ran past ``timeout_s`` ("timed out after N s").
     """
     baseline = baseline_rss_mb(candidate.kind, settings)
-    # The class is looked up here and sent along: a spawned child starts with only the built-in registry,
-    # and a profiler registered at run time (a plug-in) must measure its candidates there too.
+    # The profiler is looked up here and sent along (a bound method pickles with its instance): a spawned
+    # child starts with only the built-in registry, and a profiler registered at run time (a plug-in) must
+    # measure its candidates there too.
     result: ProfileResult = run_in_child(
-        _profile_with, _profiler_class(candidate.kind), candidate, weights, split, settings,
+        _profiler_class(candidate.kind)().profile, candidate, weights, split, settings,
         baseline_rss_mb=baseline, timeout_s=timeout_s, error=ProfilingError,
     )
     return result
 
-
-def _profile_with(
-    profiler: type[Profiler],
-    candidate: Candidate,
-    weights: WeightsResolution | None,
-    split: DataSplit,
-    settings: ProfileSettings,
-    *,
-    baseline_rss_mb: float | None,
-) -> ProfileResult:
-    return profiler().profile(candidate, weights, split, settings, baseline_rss_mb=baseline_rss_mb)

@@ -54,7 +54,8 @@ def _best(values: list[float | None], lower_is_better: bool) -> int | None:
 def _accuracy(q: QualityEstimate | None) -> MatrixCell:
     if q is None or q.accuracy is None:
         return MatrixCell("unknown" if q is not None else "-")
-    interval = f" [{q.accuracy_low:.3f}-{q.accuracy_high:.3f}]" if q.accuracy_low is not None else ""
+    known = q.accuracy_low is not None and q.accuracy_high is not None
+    interval = f" [{q.accuracy_low:.3f}-{q.accuracy_high:.3f}]" if known else ""
     return MatrixCell(f"{q.accuracy:.3f}{interval} {q.method}", *accuracy_provenance(q))
 
 

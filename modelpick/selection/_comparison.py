@@ -66,7 +66,10 @@ def _ratio_text(ratio: float) -> str:
 
 
 def _cost_ratio(metric: _Metric, better: float, worse: float) -> float:
-    """How many times better ``better`` is than ``worse`` (>= 1 when it is better)."""
+    """How many times better ``better`` is than ``worse`` (>= 1 when it is better; 1 when they are equal,
+    zero included: two baselines that both use 0 MB differ by nothing, not by "more than 100x")."""
+    if better == worse:
+        return 1.0
     if metric.lower_is_better:
         return worse / better if better > 0 else math.inf
     return better / worse if worse > 0 else math.inf
@@ -112,7 +115,8 @@ def _interval(result: CandidateResult) -> tuple[float, float, float] | None:
 def _accuracy_text(result: CandidateResult) -> str:
     q = result.estimate
     assert q is not None and q.accuracy is not None
-    interval = f" [{q.accuracy_low:.3f}-{q.accuracy_high:.3f}]" if q.accuracy_low is not None else ""
+    known = q.accuracy_low is not None and q.accuracy_high is not None
+    interval = f" [{q.accuracy_low:.3f}-{q.accuracy_high:.3f}]" if known else ""
     basis = "published" if q.provenance == "published" else q.method
     return f"{q.accuracy:.3f}{interval} ({basis})"
 

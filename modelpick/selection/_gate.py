@@ -10,12 +10,11 @@ pipeline wants is a report to read more strictly, not to overrule.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import json
 from dataclasses import dataclass
 
 from modelpick._serialization import Serializable
-from modelpick._validation import for_caller, invalid_parameter, join_words
+from modelpick._validation import closest_name, for_caller, invalid_parameter, join_words
 from modelpick.constraints import LATENCY_PERCENTILES, Constraints
 from modelpick.exceptions import InvalidParameterError, UnknownNameError
 from modelpick.results import CandidateResult, Recommendation
@@ -191,18 +190,11 @@ def _checks(result: CandidateResult, constraints: Constraints, recorded: Constra
 
 
 def _named(rec: Recommendation, model: str) -> CandidateResult:
-    for result in rec.results:
-        if result.name == model:
-            return result
     names = [r.name for r in rec.results]
-    # Matched without case and on a Hub id's last part: "all-MiniLM" finds "sentence-transformers/all-MiniLM-L6-v2".
-    keys: dict[str, str] = {}
-    for name in names:
-        keys.setdefault(name.lower(), name)
-        keys.setdefault(name.lower().rsplit("/", 1)[-1], name)
-    wanted = model.lower()
-    close = difflib.get_close_matches(wanted, list(keys), n=1) or [key for key in keys if wanted in key][:1]
-    hint = f" Did you mean {keys[close[0]]!r}?" if close else ""
+    if model in names:
+        return rec.result(model)
+    close = closest_name(model, names)
+    hint = f" Did you mean {close!r}?" if close else ""
     raise UnknownNameError(
         f"No candidate named {model!r} in the report.{hint} It holds: {', '.join(names) or 'none'}."
     )

@@ -110,3 +110,10 @@ def test_the_packaged_claims_name_known_families_and_metrics():
     families = {c.family for c in catalog()}
     for claim in common_claims():
         assert {claim.subject, claim.other} <= families, claim
+
+
+def test_two_candidates_that_both_use_zero_memory_differ_by_nothing():
+    # Memory is floored at 0 MB: two baselines can both read 0, which is a tie, not "more than 100x less".
+    cmp = compare(result("first", memory=0.0), result("second", memory=0.0))
+    memory_traits = [t for t in cmp.traits if t.metric == "memory"]
+    assert memory_traits == []
