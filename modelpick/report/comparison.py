@@ -16,7 +16,7 @@ from modelpick.report import _html as h
 from modelpick.report._pareto import pareto_info
 from modelpick.report.html import accuracy_provenance, environment_section, latency_detail, method_section, plot_section
 from modelpick.results import CandidateResult, Comparison, ProfileResult, QualityEstimate
-from modelpick.selection import COMPARED_METRICS
+from modelpick.selection import COMPARED_METRICS, COST_MARGIN
 
 __all__ = ["COMPARISON_FORMATS", "MatrixCell", "MatrixRow", "comparison_matrix", "render_comparison"]
 
@@ -32,7 +32,7 @@ class MatrixCell:
 class MatrixRow:
     label: str
     cells: tuple[MatrixCell, ...]  # one per compared candidate, in order
-    best: int | None = None  # the index of the best figure, when the row has a direction and a clear best
+    best: int | None = None  # the index of the best figure, when it leads by the comparison rules' margin
 
 
 _NONE = MatrixCell("-")
@@ -44,11 +44,32 @@ def _megabytes(value: float) -> str:
 
 
 def _best(values: list[float | None], lower_is_better: bool) -> int | None:
+    """The index of the figure that leads the runner-up by :data:`COST_MARGIN`, the rule the strengths and
+    weaknesses follow (so the page never bolds a lead its verdict calls a tie); ``None`` when none does.
+
+    Example:
+        >>> _best([10.0, 10.3, 30.0], lower_is_better=True) is None, _best([10.0, 12.0], lower_is_better=True)
+        (True, 0)
+    """
     known = [(v, i) for i, v in enumerate(values) if v is not None]
     if len(known) < 2:
         return None
-    ordered = sorted(known) if lower_is_better else sorted(known, reverse=True)
-    return ordered[0][1] if ordered[0][0] != ordered[1][0] else None
+    (lead, index), (runner_up, _) = (sorted(known) if lower_is_better else sorted(known, reverse=True))[:2]
+    better, worse = (lead, runner_up) if lower_is_better else (runner_up, lead)
+    if better == worse:
+        return None
+    return index if better <= 0 or worse / better >= COST_MARGIN else None
+
+
+def _clearly_most_accurate(estimates: list[QualityEstimate | None]) -> int | None:
+    """The index of the estimate whose interval lies above every other's, the rule of the accuracy strength;
+    ``None`` when the intervals overlap or one is missing."""
+    known = [(q, i) for i, q in enumerate(estimates) if q is not None and q.accuracy is not None]
+    if len(known) < 2 or any(q.accuracy_low is None or q.accuracy_high is None for q, _ in known):
+        return None
+    top, index = max(known, key=lambda pair: pair[0].accuracy or 0.0)
+    others = [q for q, i in known if i != index]
+    return index if all((top.accuracy_low or 0.0) > (q.accuracy_high or 0.0) for q in others) else None
 
 
 def _accuracy(q: QualityEstimate | None) -> MatrixCell:
@@ -68,6 +89,10 @@ def comparison_matrix(cmp: Comparison) -> tuple[MatrixRow, ...]:
             value: Callable[[CandidateResult], float | None] | None = None, lower_is_better: bool = True) -> MatrixRow:
         best = _best([value(r) for r in results], lower_is_better) if value is not None else None
         return MatrixRow(label, tuple(cell(r) for r in results), best)
+
+    def accuracy_row(label: str, estimate: Callable[[CandidateResult], QualityEstimate | None]) -> MatrixRow:
+        cells = tuple(_accuracy(estimate(r)) for r in results)
+        return MatrixRow(label, cells, _clearly_most_accurate([estimate(r) for r in results]))
 
     # The five figures the strengths and weaknesses are judged on are read as selection reads them.
     judged = {m.key: m.value for m in COMPARED_METRICS}
@@ -120,14 +145,9 @@ def comparison_matrix(cmp: Comparison) -> tuple[MatrixRow, ...]:
     for label, value, show, detail, lower in specs:
         rows.append(row(label, *measured(value, show, detail), lower))
 
-    def accuracy_value(q: QualityEstimate | None) -> float | None:
-        return q.accuracy if q is not None else None
-
-    rows.append(row("Accuracy on your data (probe or CV)", lambda r: _accuracy(r.quality),
-                    lambda r: accuracy_value(r.quality), lower_is_better=False))
+    rows.append(accuracy_row("Accuracy on your data (probe or CV)", lambda r: r.quality))
     if any(r.fine_tuned is not None for r in results):
-        rows.append(row("Accuracy on your data (fine-tuned)", lambda r: _accuracy(r.fine_tuned),
-                        lambda r: accuracy_value(r.fine_tuned), lower_is_better=False))
+        rows.append(accuracy_row("Accuracy on your data (fine-tuned)", lambda r: r.fine_tuned))
     metrics = sorted({f.metric for r in results for f in r.candidate.published})
     for metric in metrics:
         def published(r: CandidateResult, metric: str = metric) -> MatrixCell:

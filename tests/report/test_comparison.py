@@ -99,3 +99,17 @@ def test_compare_needs_two_candidates_and_a_known_format(real):
         modelpick.compare([])
     with pytest.raises(UnknownNameError, match="Choose one of: html, json, markdown, text"):
         render_comparison(real, "pdf")
+
+
+def test_the_matrix_bolds_only_a_lead_the_comparison_rules_call_real():
+    from modelpick.selection import compare_results
+    from modelpick.testing.factories import make_recommendation, make_result
+
+    close = compare_results(make_recommendation((make_result("a", p90_ms=10.0, accuracy=0.85),
+                                                 make_result("b", p90_ms=10.3, accuracy=0.84))))
+    rows = {row.label: row for row in comparison_matrix(close)}
+    assert close.traits_of("a", "strength") == ()  # within 10% and inside the accuracy intervals: a tie
+    for label in ("Latency p50, batch 1", "Latency p90, batch 1", "Accuracy on your data (probe or CV)"):
+        assert rows[label].best is None, label
+    apart = compare_results(make_recommendation((make_result("a", p90_ms=10.0), make_result("b", p90_ms=20.0))))
+    assert {row.label: row for row in comparison_matrix(apart)}["Latency p90, batch 1"].best == 0
