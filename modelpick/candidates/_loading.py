@@ -22,13 +22,7 @@ from typing import Any
 from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.candidates._base import WeightsResolution
-from modelpick.candidates._safety import (
-    custom_code_module,
-    custom_code_refusal,
-    has_safetensors,
-    pickle_refusal,
-    pickle_weight_files,
-)
+from modelpick.candidates._safety import custom_code_refusal, has_safetensors, pickle_weight_files, refuse_unsafe
 from modelpick.candidates._weights import display_path
 from modelpick.exceptions import CandidateError, UnsafeModelError
 
@@ -120,16 +114,10 @@ def safe_loading_kwargs(
         {'use_safetensors': True}
     """
     directory = Path(path)
-    if not trust_remote_code:
-        module = custom_code_module(directory, model_type=model_type)
-        if module is not None:
-            raise UnsafeModelError(custom_code_refusal(display_path(directory), module))
-    if has_safetensors(directory):
-        # True, not None: with None transformers falls back to a pickle beside safetensors it does not look for.
-        return {"use_safetensors": True}
-    if pickle_weight_files(directory) and not allow_pickle:
-        raise UnsafeModelError(pickle_refusal(display_path(directory)))
-    return {"use_safetensors": False}
+    refuse_unsafe(directory, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
+                  model_type=model_type, shown=display_path(directory))
+    # True, not None, where safetensors exist: with None transformers falls back to a pickle beside them.
+    return {"use_safetensors": has_safetensors(directory)}
 
 
 @contextmanager

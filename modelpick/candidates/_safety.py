@@ -18,6 +18,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from modelpick.exceptions import UnsafeModelError
+
 __all__ = [
     "custom_code_module",
     "custom_code_refusal",
@@ -25,6 +27,8 @@ __all__ = [
     "pickle_only",
     "pickle_refusal",
     "pickle_weight_files",
+    "refuse_pickle",
+    "refuse_unsafe",
 ]
 
 _SAFETENSORS_RE = re.compile(r"^.*\.safetensors$")
@@ -72,8 +76,8 @@ def pickle_only(path: str | os.PathLike[str]) -> bool:
     return bool(pickle_weight_files(path)) and not has_safetensors(path)
 
 
-def pickle_refusal(shown: str, *, where: str = "") -> str:
-    """The one-line refusal of a pickle-only model directory shown as ``shown`` (``where``: its place).
+def pickle_refusal(shown: str) -> str:
+    """The one-line refusal of a pickle-only model directory, named in messages as ``shown``.
 
     Example:
         >>> pickle_refusal("~/models/old")  # doctest: +NORMALIZE_WHITESPACE
@@ -81,7 +85,7 @@ def pickle_refusal(shown: str, *, where: str = "") -> str:
         safetensors or pass --allow-pickle (allow_pickle=True) if you trust it.'
     """
     return (
-        f"{where}{shown} has only pytorch_model.bin, a pickle that can run code when loaded; convert it to "
+        f"{shown} has only pytorch_model.bin, a pickle that can run code when loaded; convert it to "
         "safetensors or pass --allow-pickle (allow_pickle=True) if you trust it."
     )
 
@@ -148,3 +152,48 @@ def custom_code_refusal(shown: str, module: str) -> str:
         "runs no model code unless you pass --trust-remote-code (trust_remote_code=True), so read that code "
         "first and pass it only if you trust it."
     )
+
+
+def refuse_unsafe(
+    path: str | os.PathLike[str], *, allow_pickle: bool, trust_remote_code: bool, shown: str,
+    model_type: str | None = None,
+) -> None:
+    """Refuse model directory ``path`` when loading it would run code the user has not allowed: its own
+    Python files (``auto_map``) without ``trust_remote_code``, or only a pickle without ``allow_pickle``.
+
+    The one check behind every refusal: before measuring (the user's local directory), at weight
+    resolution, and in each loader.
+
+    Args:
+        shown: How the message names the directory, e.g. ``"The local model directory ~/models/x"``.
+        model_type: The type built when config.json names none (a catalog entry's).
+
+    Raises:
+        UnsafeModelError: one line naming the option that would allow it.
+
+    Example:
+        >>> import tempfile
+        >>> directory = Path(tempfile.mkdtemp())
+        >>> _ = (directory / "pytorch_model.bin").write_bytes(b"x")
+        >>> refuse_unsafe(directory, allow_pickle=True, trust_remote_code=False, shown="old")
+        >>> refuse_unsafe(directory, allow_pickle=False, trust_remote_code=False, shown="old")
+        Traceback (most recent call last):
+        ...
+        modelpick.exceptions.UnsafeModelError: old has only pytorch_model.bin, a pickle that can run code when
+        loaded; convert it to safetensors or pass --allow-pickle (allow_pickle=True) if you trust it.
+    """
+    if not trust_remote_code:
+        module = custom_code_module(path, model_type=model_type)
+        if module is not None:
+            raise UnsafeModelError(custom_code_refusal(shown, module))
+    refuse_pickle(path, allow_pickle=allow_pickle, shown=shown)
+
+
+def refuse_pickle(path: str | os.PathLike[str], *, allow_pickle: bool, shown: str) -> None:
+    """The pickle half of :func:`refuse_unsafe`, for weight resolution (which reads no config).
+
+    Raises:
+        UnsafeModelError: the directory's only weights are a pickle and ``allow_pickle`` is off.
+    """
+    if not allow_pickle and pickle_only(path):
+        raise UnsafeModelError(pickle_refusal(shown))

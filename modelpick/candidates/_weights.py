@@ -35,8 +35,8 @@ from modelpick.candidates._hub import (
     hub_reachable,
     list_root_files,
 )
-from modelpick.candidates._safety import pickle_only, pickle_refusal
-from modelpick.exceptions import UnsafeModelError, WeightsNotFoundError
+from modelpick.candidates._safety import pickle_only, refuse_pickle
+from modelpick.exceptions import WeightsNotFoundError
 
 __all__ = ["WeightsSources", "display_path", "find_weight_files", "model_dir_problem", "resolve_weights"]
 
@@ -241,8 +241,8 @@ def resolve_weights(
         problem = model_dir_problem(candidate.local_path)
         if problem is None:
             local = Path(candidate.local_path)
-            if pickle_only(local) and not allow_pickle:
-                raise UnsafeModelError(pickle_refusal(display_path(local), where="The local model directory "))
+            # Only the pickle is this step's to refuse: model code is checked before measuring and when loading.
+            refuse_pickle(local, allow_pickle=allow_pickle, shown=f"The local model directory {display_path(local)}")
             return found("local", local, f"local directory {display_path(local)}")
         failures.append(f"local directory {problem}")
     else:

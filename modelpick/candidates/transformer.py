@@ -20,9 +20,9 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates._catalog import catalog_entries
 from modelpick.candidates._hub import looks_like_hub_id
 from modelpick.candidates._integrity import check_model_dir
-from modelpick.candidates._safety import custom_code_module, custom_code_refusal, pickle_only, pickle_refusal
+from modelpick.candidates._safety import refuse_unsafe
 from modelpick.candidates._weights import display_path, resolve_weights
-from modelpick.exceptions import CandidateError, UnknownNameError, UnsafeModelError
+from modelpick.exceptions import CandidateError, UnknownNameError
 from modelpick.results import PublishedFigure
 
 __all__ = ["TransformerCandidate", "catalog_index", "load_catalog"]
@@ -162,13 +162,8 @@ class TransformerCandidate(Candidate):
         if not self.local_path:
             return
         local = Path(self.local_path)
-        shown = display_path(local)
-        if not trust_remote_code:
-            module = custom_code_module(local)
-            if module is not None:
-                raise UnsafeModelError(custom_code_refusal(f"The local model directory {shown}", module))
-        if not allow_pickle and pickle_only(local):
-            raise UnsafeModelError(pickle_refusal(shown, where="The local model directory "))
+        refuse_unsafe(local, allow_pickle=allow_pickle, trust_remote_code=trust_remote_code,
+                      shown=f"The local model directory {display_path(local)}")
 
     def resolve_weights(
         self, *, allow_download: bool, allow_pickle: bool = False, cache_dir: str | None = None

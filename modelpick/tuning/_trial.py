@@ -15,6 +15,7 @@ import time
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from modelpick._errors import reraised_as
@@ -269,14 +270,18 @@ def predict_labels(
 
 def token_length_p99(model_path: str, texts: Sequence[str], *, trust_remote_code: bool = False) -> tuple[float, int]:
     """The p99 token length of ``texts`` with the model's own tokenizer, and the model's longest input."""
+
     import transformers
 
     from modelpick._numeric import percentile
-    from modelpick.candidates._loading import max_input_length, remote_code_refused, safe_loading_kwargs
+    from modelpick.candidates._loading import max_input_length, remote_code_refused
+    from modelpick.candidates._safety import refuse_unsafe
+    from modelpick.candidates._weights import display_path
 
     _quiet_transformers(transformers)
     # No weights are read here (so a pickle does not matter), but the config may name the model's own code.
-    safe_loading_kwargs(model_path, allow_pickle=True, trust_remote_code=trust_remote_code)
+    refuse_unsafe(model_path, allow_pickle=True, trust_remote_code=trust_remote_code,
+                  shown=display_path(Path(model_path)))
     with remote_code_refused(model_path):
         tokenizer = transformers.AutoTokenizer.from_pretrained(model_path, trust_remote_code=trust_remote_code)
         config = transformers.AutoConfig.from_pretrained(model_path, trust_remote_code=trust_remote_code)
