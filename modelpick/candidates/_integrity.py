@@ -15,8 +15,10 @@ import json
 import os
 import struct
 from pathlib import Path
+from typing import Any
 
 from modelpick._errors import permission_denied
+from modelpick.candidates._safety import safetensors_files
 from modelpick.exceptions import ModelFileError
 
 __all__ = ["check_model_dir"]
@@ -31,7 +33,7 @@ def _unreadable(path: Path, what: str) -> ModelFileError:
     ))
 
 
-def _check_config(directory: Path) -> None:
+def _check_config(directory: Path) -> dict[str, Any]:
     config = directory / "config.json"
     try:
         text = config.read_text(encoding="utf-8")
@@ -52,6 +54,7 @@ def _check_config(directory: Path) -> None:
             f"{str(config)!r} holds a JSON {type(values).__name__}, not an object of model settings. "
             "Write it again with model.save_pretrained(dir)."
         )
+    return values
 
 
 def _safetensors_problem(path: Path) -> str | None:
@@ -82,8 +85,9 @@ def _safetensors_problem(path: Path) -> str | None:
     return None
 
 
-def check_model_dir(directory: str | os.PathLike[str]) -> None:
-    """Raise if the local model directory ``directory`` cannot be read or holds a corrupt file.
+def check_model_dir(directory: str | os.PathLike[str]) -> dict[str, Any]:
+    """The settings in ``config.json`` of the local model directory ``directory``, once it is certain the
+    directory can be read and holds no corrupt file.
 
     Checks that the directory can be listed, that ``config.json`` is a JSON object, and that every
     ``*.safetensors`` file at its top level has a whole header whose tensors fit in the file.
@@ -103,13 +107,11 @@ def check_model_dir(directory: str | os.PathLike[str]) -> None:
     """
     path = Path(directory)
     try:
-        entries = sorted(path.iterdir())
+        next(path.iterdir(), None)
     except PermissionError:
         raise _unreadable(path, "directory") from None
-    _check_config(path)
-    for entry in entries:
-        if entry.suffix != ".safetensors" or not entry.is_file():
-            continue
+    config = _check_config(path)
+    for entry in safetensors_files(path):
         try:
             problem = _safetensors_problem(entry)
         except PermissionError:
@@ -119,3 +121,4 @@ def check_model_dir(directory: str | os.PathLike[str]) -> None:
                 f"{str(entry)!r} is not a usable safetensors file: {problem}. "
                 "Copy or save the model again (model.save_pretrained(dir))."
             )
+    return config

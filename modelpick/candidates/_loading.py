@@ -22,7 +22,13 @@ from typing import Any
 from modelpick._errors import reraised_as
 from modelpick._imports import require
 from modelpick.candidates._base import WeightsResolution
-from modelpick.candidates._safety import custom_code_refusal, has_safetensors, pickle_weight_files, refuse_unsafe
+from modelpick.candidates._safety import (
+    custom_code_refusal,
+    has_safetensors,
+    pickle_weight_files,
+    refuse_unsafe,
+    safetensors_files,
+)
 from modelpick.candidates._weights import display_path
 from modelpick.exceptions import CandidateError, UnsafeModelError
 
@@ -84,9 +90,7 @@ def weights_size_mb(path: str | os.PathLike[str]) -> float | None:
         >>> weights_size_mb(directory)
         1.0
     """
-    directory = Path(path)
-    files = sorted(directory.glob("*.safetensors")) if has_safetensors(directory) else pickle_weight_files(directory)
-    files = [p for p in files if p.is_file()]
+    files = safetensors_files(path) or pickle_weight_files(path)
     if not files:
         return None
     return sum(p.stat().st_size for p in files) / 2**20

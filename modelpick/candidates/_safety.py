@@ -29,6 +29,7 @@ __all__ = [
     "pickle_weight_files",
     "refuse_pickle",
     "refuse_unsafe",
+    "safetensors_files",
 ]
 
 _SAFETENSORS_RE = re.compile(r"^.*\.safetensors$")
@@ -42,6 +43,11 @@ def _root_files(path: str | os.PathLike[str], pattern: re.Pattern[str]) -> list[
     return sorted(p for p in directory.iterdir() if pattern.match(p.name) and p.is_file())
 
 
+def safetensors_files(path: str | os.PathLike[str]) -> list[Path]:
+    """The ``*.safetensors`` files at the top level of directory ``path`` (none when it is no directory)."""
+    return _root_files(path, _SAFETENSORS_RE)
+
+
 def has_safetensors(path: str | os.PathLike[str]) -> bool:
     """Whether directory ``path`` has safetensors weights at its top level.
 
@@ -52,7 +58,7 @@ def has_safetensors(path: str | os.PathLike[str]) -> bool:
         >>> has_safetensors(directory), has_safetensors(directory / "missing")
         (True, False)
     """
-    return bool(_root_files(path, _SAFETENSORS_RE))
+    return bool(safetensors_files(path))
 
 
 def pickle_weight_files(path: str | os.PathLike[str]) -> list[Path]:

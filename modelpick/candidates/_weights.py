@@ -35,7 +35,7 @@ from modelpick.candidates._hub import (
     hub_reachable,
     list_root_files,
 )
-from modelpick.candidates._safety import pickle_only, refuse_pickle
+from modelpick.candidates._safety import pickle_only, pickle_weight_files, refuse_pickle, safetensors_files
 from modelpick.exceptions import WeightsNotFoundError
 
 __all__ = ["WeightsSources", "display_path", "find_weight_files", "model_dir_problem", "resolve_weights"]
@@ -77,10 +77,7 @@ def find_weight_files(path: str | os.PathLike[str]) -> list[Path]:
         >>> [p.name for p in find_weight_files(directory)]
         ['model.safetensors']
     """
-    directory = Path(path)
-    if not directory.is_dir():
-        return []
-    return sorted(p for p in directory.iterdir() if _WEIGHTS_RE.match(p.name) and p.is_file())
+    return sorted([*safetensors_files(path), *pickle_weight_files(path)])
 
 
 def model_dir_problem(path: str | os.PathLike[str]) -> str | None:

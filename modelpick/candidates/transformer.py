@@ -7,7 +7,6 @@ directory with ``config.json``, and a Hugging Face Hub id ``org/name``.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -121,8 +120,8 @@ class TransformerCandidate(Candidate):
             # A directory this user may not list fails the integrity check with its own reason below.
             listable = os.access(path, os.R_OK | os.X_OK)
             if not listable or (path / "config.json").is_file():
-                check_model_dir(path)
-                return _local_candidate(text.rstrip("/\\") or text, path)
+                settings = check_model_dir(path)
+                return _local_candidate(text.rstrip("/\\") or text, path, settings.get("model_type"))
             raise UnknownNameError(
                 f"Candidate {text!r} is a directory without config.json. A local model directory must contain "
                 "config.json and the weights (model.save_pretrained(dir) writes both)."
@@ -208,11 +207,8 @@ class TransformerCandidate(Candidate):
         return tuple(ids)
 
 
-def _local_candidate(spec: str, directory: Path) -> TransformerCandidate:
-    try:
-        model_type = json.loads((directory / "config.json").read_text(encoding="utf-8")).get("model_type")
-    except (OSError, ValueError, AttributeError):
-        model_type = None  # loading will say what is wrong with it; resolving only names it
+def _local_candidate(spec: str, directory: Path, model_type: Any) -> TransformerCandidate:
+    model_type = model_type if isinstance(model_type, str) else None
     return TransformerCandidate(
         name=spec,
         family=_FAMILIES.get(model_type or "", model_type or "unknown"),
