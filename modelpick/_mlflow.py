@@ -225,7 +225,7 @@ def _client(tracking_uri: str | None) -> tuple[Any, str]:
         raise _fail(uri, exc) from exc
 
 
-def check_tracking(*, tracking_uri: str | None = None, experiment: str | None = None) -> str:
+def check_tracking(*, tracking_uri: str | None = None, experiment: str | None = None, quiet: bool = False) -> str:
     """Check before measuring that a run can be logged to MLflow; return the tracking URI that will be used.
 
     Opens the tracking store and looks the experiment up, so a missing ``mlflow``, a URI MLflow cannot
@@ -233,10 +233,18 @@ def check_tracking(*, tracking_uri: str | None = None, experiment: str | None = 
     deleted experiment is found before minutes of measuring, not after. Creates nothing in MLflow beyond
     what opening its store does (a local store's directory or database).
 
+    ``quiet``: keep MLflow's own INFO lines (a new store's "Creating initial MLflow database tables") off
+    stderr, for this process.
+
     Raises:
         MissingDependencyError: ``mlflow`` is not installed.
         InvalidParameterError: the store cannot be opened or the experiment is deleted.
     """
+    if quiet:
+        import logging
+
+        _mlflow()  # importing mlflow sets its loggers' levels; ours must come after
+        logging.getLogger("mlflow").setLevel(logging.WARNING)
     client, uri = _client(tracking_uri)
     try:
         _experiment(client, uri, experiment, create=False)

@@ -44,16 +44,9 @@ def _check_output(args: argparse.Namespace) -> None:
     if _logs_to_mlflow(args):
         from modelpick._mlflow import check_tracking
 
-        if args.quiet:  # MLflow logs its store's setup ("Creating initial MLflow database tables") at INFO
-            import logging
-
-            from modelpick._imports import require
-
-            require("mlflow", purpose="log runs to MLflow")  # its import sets its loggers' levels
-            logging.getLogger("mlflow").setLevel(logging.WARNING)
         # Log later to the store checked now, even if the environment changes meanwhile.
         args.mlflow_tracking_uri = check_tracking(tracking_uri=args.mlflow_tracking_uri,
-                                                  experiment=args.mlflow_experiment)
+                                                  experiment=args.mlflow_experiment, quiet=args.quiet)
 
 
 def _logs_to_mlflow(args: argparse.Namespace) -> bool:
@@ -95,13 +88,14 @@ def _emit(result: Any, args: argparse.Namespace, render: Any, *, satisfied: bool
     else:
         sys.stdout.write(render(result, fmt))
     rendered: dict[str, str] = {}
-    for path, file_format in _report_files(args):
+    files = _report_files(args)
+    for path, file_format in files:
         if file_format not in rendered:
             rendered[file_format] = render(result, file_format)
         write_atomically(path, rendered[file_format])
         if not args.quiet:
             print(f"wrote {file_format} report to {path}", file=sys.stderr)
-    if _logs_to_mlflow(args) and not _log_to_mlflow(result, args, [path for path, _ in _report_files(args)]):
+    if _logs_to_mlflow(args) and not _log_to_mlflow(result, args, [path for path, _ in files]):
         return EXIT_USAGE  # asked for and not done; like the same failure found before measuring
     return EXIT_OK if satisfied else EXIT_UNMET
 

@@ -320,3 +320,11 @@ def test_help_names_the_config_option_and_still_shows_the_defaults(capsys):
         main(["advise", "--help"])
     out = capsys.readouterr().out
     assert "--config FILE" in out and "(default: 0.25)" in out and "(default: 600)" in out
+
+
+def test_every_example_value_of_the_starter_file_belongs_to_a_declared_option():
+    # An option renamed without its example would silently fall back to a generic one.
+    from modelpick.cli import _starter
+    from modelpick.config import AdviseConfig
+
+    assert set(_starter._EXAMPLES) <= set(AdviseConfig.options())
