@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import types
 import typing
 from collections.abc import Mapping
@@ -26,6 +27,15 @@ class Serializable:
         hints = typing.get_type_hints(cls)
         kwargs = {f.name: _from_plain(hints[f.name], data[f.name]) for f in _init_fields(cls) if f.name in data}
         return cls(**kwargs)
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        """:meth:`to_dict` as JSON: what ``--json`` prints and report files hold (no NaN: it is not JSON)."""
+        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
+
+    @classmethod
+    def from_json(cls: type[_T], text: str) -> _T:
+        """Read back what :meth:`to_json` wrote (a document checks its ``schema_version`` in ``from_dict``)."""
+        return cls.from_dict(json.loads(text))
 
 
 def _init_fields(cls: type) -> tuple[dataclasses.Field[Any], ...]:

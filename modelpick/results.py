@@ -7,7 +7,6 @@ named method). Every type round-trips through ``to_dict``/``from_dict`` (plain J
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -427,18 +426,6 @@ class Recommendation(_Document):
         known = ", ".join(r.name for r in self.results)
         raise UnknownNameError(f"No candidate named {name!r} in this recommendation. Known: {known}.")
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The recommendation as JSON (the format ``modelpick advise --json`` prints)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Recommendation:
-        """Read back what :meth:`to_json` wrote.
-
-        Raises:
-            DataError: The document has a newer major ``schema_version`` than :data:`SCHEMA_VERSION`.
-        """
-        return cls.from_dict(json.loads(text))
 
     def to_frame(self):
         """One row per candidate: status, rank, accuracy (the estimate the ranking used, with its method),
@@ -506,12 +493,6 @@ class ProfileSet(Serializable):
         """The recorded profile of candidate ``name``, or ``None``."""
         return next((p for p in self.profiles if p.candidate == name), None)
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> ProfileSet:
-        return cls.from_dict(json.loads(text))
 
 
 @dataclass(frozen=True)
@@ -586,11 +567,3 @@ class Comparison(_Document):
         """The strengths (or weaknesses) of candidate ``name``."""
         return tuple(t for t in self.traits if t.candidate == name and t.kind == kind)
 
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The comparison as JSON (the format ``modelpick compare --json`` prints)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
-
-    @classmethod
-    def from_json(cls, text: str) -> Comparison:
-        """Read back what :meth:`to_json` wrote."""
-        return cls.from_dict(json.loads(text))

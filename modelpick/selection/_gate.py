@@ -10,7 +10,6 @@ pipeline wants is a report to read more strictly, not to overrule.
 from __future__ import annotations
 
 import dataclasses
-import json
 from dataclasses import dataclass
 
 from modelpick._serialization import Serializable
@@ -53,10 +52,6 @@ class GateVerdict(Serializable):
     checks: tuple[GateCheck, ...] = ()
     report_rank: int | None = None
     report_recommends: str | None = None  # the report's top-ranked candidate
-
-    def to_json(self, *, indent: int | None = 2) -> str:
-        """The verdict as JSON (what ``modelpick gate --json`` prints)."""
-        return json.dumps(self.to_dict(), indent=indent, allow_nan=False)
 
 
 def _loosens(name: str, caller: str, allowed: str, value: object) -> InvalidParameterError:
