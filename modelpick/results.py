@@ -214,6 +214,11 @@ class QualityEstimate(Serializable):
     # Pre-screen scores computed on the same frozen features (linear probe only); they rank, not measure.
     prescreen: tuple[TransferabilityScore, ...] = ()
 
+    @property
+    def basis(self) -> str:
+        """How the accuracy was obtained, as reports name it: ``"published"``, else the method."""
+        return "published" if self.provenance == "published" else self.method
+
     def prescreen_score(self, method: str) -> float | None:
         """The value of pre-screen score ``method`` (``"logme"``, ``"h-score"``), or ``None``."""
         return next((s.value for s in self.prescreen if s.method == method), None)
@@ -544,7 +549,9 @@ class ClaimCheck(Serializable):
     subject: str  # the candidate the claim favours
     other: str
     metric: str
-    holds: bool | None  # None: the measurements cannot settle it here (a figure unknown, or within the noise)
+    # None: the measurements cannot settle it here (a figure unknown, or accuracy intervals that overlap);
+    # a cost within COST_MARGIN is False: the claimed lead is not there.
+    holds: bool | None
     measured: str  # what was measured, in one sentence
 
 

@@ -46,7 +46,7 @@ def accuracy_columns(result: CandidateResult) -> tuple[str, str, str]:
         return ("unknown", "", "")  # the note says why; no method produced a figure to attribute
     has_interval = q.accuracy_low is not None and q.accuracy_high is not None
     interval = f"{q.accuracy_low:.2f}-{q.accuracy_high:.2f}" if has_interval else ""
-    return (f"{q.accuracy:.3f}", interval, "published" if q.provenance == "published" else q.method)
+    return (f"{q.accuracy:.3f}", interval, q.basis)
 
 
 def _prescreen_methods(rec: Recommendation) -> tuple[str, ...]:

@@ -78,7 +78,7 @@ def _basis(result: CandidateResult) -> str:
     q = result.estimate
     if q is None or q.accuracy is None:
         return "unknown"
-    return "published" if q.provenance == "published" else q.method
+    return q.basis
 
 
 def pareto_info(rec: Recommendation) -> ParetoInfo:

@@ -16,7 +16,7 @@ from modelpick.report import _html as h
 from modelpick.report._pareto import pareto_info
 from modelpick.report.html import accuracy_provenance, environment_section, latency_detail, method_section, plot_section
 from modelpick.results import CandidateResult, Comparison, ProfileResult, QualityEstimate
-from modelpick.selection import COMPARED_METRICS, COST_MARGIN
+from modelpick.selection import COMPARED_METRICS, COST_MARGIN, profile_value
 
 __all__ = ["COMPARISON_FORMATS", "MatrixCell", "MatrixRow", "comparison_matrix", "render_comparison"]
 
@@ -106,9 +106,6 @@ def comparison_matrix(cmp: Comparison) -> tuple[MatrixRow, ...]:
 
         return cell, value
 
-    def from_profile(read: Callable[[ProfileResult], float | None]) -> Callable[[CandidateResult], float | None]:
-        return lambda r: read(r.profile) if r.status == "ok" and r.profile is not None else None
-
     def published_parameters(r: CandidateResult) -> MatrixCell:
         if not r.candidate.published_parameters:
             return _NONE
@@ -132,13 +129,13 @@ def comparison_matrix(cmp: Comparison) -> tuple[MatrixRow, ...]:
         ("Size on disk", judged["size-on-disk"], _megabytes, lambda p: "size of the weight files on disk", True),
         ("Latency p50, batch 1", judged["latency"], lambda v: f"{v:.2f} ms", lambda p: latency_detail(rec, p, "p50"),
          True),
-        ("Latency p90, batch 1", from_profile(lambda p: p.latency.p90_ms), lambda v: f"{v:.2f} ms",
+        ("Latency p90, batch 1", profile_value(lambda p: p.latency.p90_ms), lambda v: f"{v:.2f} ms",
          lambda p: latency_detail(rec, p, "p90"), True),
         ("Throughput", judged["throughput"], lambda v: f"{v:,.0f} examples/s",
          lambda p: f"at batch size {p.throughput_batch_size}, {p.num_threads} threads", False),
         ("Peak memory", judged["memory"], _megabytes,
          lambda p: "peak memory above a baseline process that imported the same libraries", True),
-        ("Cost: core-seconds per 1,000 examples", from_profile(cost), lambda v: f"{v:,.2f} s",
+        ("Cost: core-seconds per 1,000 examples", profile_value(cost), lambda v: f"{v:,.2f} s",
          lambda p: f"1,000 / measured throughput x {p.num_threads} threads (batch {p.throughput_batch_size}); "
          "multiply by your price per core-second", True),
     ]

@@ -173,8 +173,7 @@ def _row(rec: Recommendation, result: CandidateResult, info: ParetoInfo) -> list
     accuracy = accuracy_cell(estimate) if result.status == "ok" else h.escape(result.status)
     if estimate is not None and estimate.accuracy is not None:
         # How it was obtained, under the figure: a column of its own made the table too wide to read.
-        basis = "published" if estimate.provenance == "published" else estimate.method
-        accuracy = h.Markup(accuracy + h.Markup("<br>") + h.tag("span", basis, class_="note"))
+        accuracy = h.Markup(accuracy + h.Markup("<br>") + h.tag("span", estimate.basis, class_="note"))
     return [
         str(rec.rank_of(result.name) or "-"),
         h.model_name(result.name),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from modelpick.constraints import Constraints
 from modelpick.results import CandidateResult, RankedCandidate, Rejection
-from modelpick.selection._comparison import COMPARED_METRICS, COST_MARGIN, compare_results
+from modelpick.selection._comparison import COMPARED_METRICS, COST_MARGIN, compare_results, profile_value
 from modelpick.selection._constraints import constraint_violations
 from modelpick.selection._gate import GateCheck, GateVerdict, gate_model, tighten
 from modelpick.selection._pareto import pareto_front, pareto_mask
@@ -29,6 +29,7 @@ __all__ = [
     "gate_model",
     "pareto_front",
     "pareto_mask",
+    "profile_value",
     "rank",
     "tighten",
 ]

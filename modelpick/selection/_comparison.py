@@ -34,7 +34,8 @@ class _Metric:
     worse: str  # "slower"
 
 
-def _profile_value(read: Callable[..., float | None]) -> Callable[[CandidateResult], float | None]:
+def profile_value(read: Callable[..., float | None]) -> Callable[[CandidateResult], float | None]:
+    """A figure read from a candidate's profile, ``None`` for a candidate that did not run."""
     def value(result: CandidateResult) -> float | None:
         return read(result.profile) if result.status == "ok" and result.profile is not None else None
 
@@ -47,15 +48,15 @@ def _mb(value: float) -> str:
 
 
 COMPARED_METRICS: tuple[_Metric, ...] = (
-    _Metric("latency", True, _profile_value(lambda p: p.latency.p50_ms), lambda v: f"p50 {v:.2f} ms",
+    _Metric("latency", True, profile_value(lambda p: p.latency.p50_ms), lambda v: f"p50 {v:.2f} ms",
             "Fastest", "Slowest", "faster", "slower"),
-    _Metric("throughput", False, _profile_value(lambda p: p.throughput_per_s), lambda v: f"{v:,.0f} examples/s",
+    _Metric("throughput", False, profile_value(lambda p: p.throughput_per_s), lambda v: f"{v:,.0f} examples/s",
             "Highest throughput", "Lowest throughput", "higher", "lower"),
-    _Metric("memory", True, _profile_value(lambda p: p.memory_mb), lambda v: f"{_mb(v)} peak",
+    _Metric("memory", True, profile_value(lambda p: p.memory_mb), lambda v: f"{_mb(v)} peak",
             "Least memory", "Most memory", "less", "more"),
-    _Metric("parameters", True, _profile_value(lambda p: float(p.parameters)), lambda v: f"{v / 1e6:.1f}M parameters"
+    _Metric("parameters", True, profile_value(lambda p: float(p.parameters)), lambda v: f"{v / 1e6:.1f}M parameters"
             if v >= 100_000 else f"{v:,.0f} parameters", "Fewest parameters", "Most parameters", "fewer", "more"),
-    _Metric("size-on-disk", True, _profile_value(lambda p: p.weights_on_disk_mb), lambda v: f"{_mb(v)} on disk",
+    _Metric("size-on-disk", True, profile_value(lambda p: p.weights_on_disk_mb), lambda v: f"{_mb(v)} on disk",
             "Smallest on disk", "Largest on disk", "smaller", "larger"),
 )
 _METRICS = {m.key: m for m in COMPARED_METRICS}
@@ -117,8 +118,7 @@ def _accuracy_text(result: CandidateResult) -> str:
     assert q is not None and q.accuracy is not None
     known = q.accuracy_low is not None and q.accuracy_high is not None
     interval = f" [{q.accuracy_low:.3f}-{q.accuracy_high:.3f}]" if known else ""
-    basis = "published" if q.provenance == "published" else q.method
-    return f"{q.accuracy:.3f}{interval} ({basis})"
+    return f"{q.accuracy:.3f}{interval} ({q.basis})"
 
 
 def _accuracy_traits(results: Sequence[CandidateResult]) -> list[Trait]:
