@@ -76,3 +76,17 @@ def browser() -> Iterator[Any]:
         yield driver
     finally:
         driver.quit()
+
+
+@pytest.fixture(scope="session")
+def baseline_comparison() -> Any:
+    """One real comparison of both baselines on the built-in sample under a 20 ms latency limit (seconds),
+    shared by the comparison-page and browser tests."""
+    import modelpick
+    from modelpick.api import builtin_sample
+
+    cmp = modelpick.compare(["tfidf-logreg", "majority-class"], builtin_sample(), max_latency_ms=20, num_threads=1,
+                            max_profile_time_s=0.3)
+    failed = {r.name: r.reason for r in cmp.recommendation.results if r.status != "ok"}
+    assert not failed, f"the baselines did not run, so there is no real comparison to check: {failed}"
+    return cmp

@@ -68,7 +68,7 @@ def test_strengths_and_weaknesses_need_the_stated_margin():
     assert not [t for t in cmp.traits if t.metric == "latency"]  # 8% apart: no one is "fastest"
     memory = [(t.candidate, t.kind) for t in cmp.traits if t.metric == "memory"]
     assert memory == [("quick", "strength"), ("close", "weakness")]
-    (least,) = cmp.traits_of("quick", "strength")[:1]
+    (least,) = cmp.traits_of("quick", "strength")
     assert least.text == "Least memory: 100 MB peak, 3.0x less than close (300 MB peak)"
     assert "at least 10%" in least.rule
 
