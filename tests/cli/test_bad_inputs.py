@@ -31,7 +31,7 @@ BASELINES = ["--candidate", "majority-class", "--candidate", "tfidf-logreg"]
 EARLIER_REPORT = "<html>an earlier report that a failed run must leave as it was</html>"
 
 
-@dataclass(frozen=True, init=False)
+@dataclass(frozen=True)
 class Case:
     """A command line after ``modelpick`` (``{dir}``: the folder of staged files) and what its error says."""
 
@@ -41,12 +41,6 @@ class Case:
     report: bool = True  # add --report {dir}/earlier.html (off where the case is about --report itself)
     baselines: bool = True  # add two cheap candidates, so that a run that was not refused would measure
 
-    def __init__(self, args: str, *expected: str, permissions: bool = False, report: bool = True,
-                 baselines: bool = True) -> None:
-        for name, value in (("args", args), ("expected", expected), ("permissions", permissions),
-                            ("report", report), ("baselines", baselines)):
-            object.__setattr__(self, name, value)
-
     def argv(self, folder: Path) -> list[str]:
         argv = shlex.split(self.args.replace("{dir}", str(folder)))
         if self.baselines:
@@ -54,6 +48,11 @@ class Case:
         if self.report:
             argv += ["--report", str(folder / "earlier.html")]
         return argv
+
+
+def case(args: str, *expected: str, **flags: bool) -> Case:
+    """A row of the table: the command line, then the fragments its error line must hold."""
+    return Case(args, expected, **flags)
 
 
 def _rows(texts_and_labels: list[tuple[str, str]]) -> str:
@@ -120,109 +119,116 @@ def _stage(folder: Path) -> None:
 
 CASES: dict[str, Case] = {
     # the sample file
-    "missing file": Case("advise --data {dir}/nope.csv", "nope.csv", "does not exist"),
-    "empty file": Case("advise --data {dir}/empty.csv", "empty.csv", "is empty"),
-    "header only": Case("advise --data {dir}/header.csv", "header.csv", "0 rows", "Add rows"),
-    "not UTF-8": Case("advise --data {dir}/latin1.csv", "latin1.csv", "not UTF-8", "UTF-8 encoding"),
-    "binary file": Case("advise --data {dir}/binary.csv", "binary.csv", "not UTF-8"),
-    "data is a directory": Case("advise --data {dir}/a_directory.csv", "a_directory.csv", "is a directory"),
-    "unsupported file type": Case("advise --data {dir}/sheet.xlsx", ".xlsx", "Use .csv"),
-    "malformed JSON": Case("advise --data {dir}/broken.json", "broken.json", "not valid JSON", "Fix it"),
-    "malformed JSON line": Case("advise --data {dir}/broken.jsonl", "Line 2", "broken.jsonl"),
-    "corrupt parquet": Case("advise --data {dir}/broken.parquet", "broken.parquet", "Parquet"),
-    "unreadable data file": Case("advise --data {dir}/locked.csv", "locked.csv", "ermission", permissions=True),
-    "no text column": Case("advise --data {dir}/numbers.csv", "No text column", "'a', 'b'", "--text-column"),
-    "text column not there": Case(
+    "missing file": case("advise --data {dir}/nope.csv", "nope.csv", "does not exist"),
+    "empty file": case("advise --data {dir}/empty.csv", "empty.csv", "is empty"),
+    "header only": case("advise --data {dir}/header.csv", "header.csv", "0 rows", "Add rows"),
+    "not UTF-8": case("advise --data {dir}/latin1.csv", "latin1.csv", "not UTF-8", "UTF-8 encoding"),
+    "binary file": case("advise --data {dir}/binary.csv", "binary.csv", "not UTF-8"),
+    "data is a directory": case("advise --data {dir}/a_directory.csv", "a_directory.csv", "is a directory"),
+    "unsupported file type": case("advise --data {dir}/sheet.xlsx", ".xlsx", "Use .csv"),
+    "malformed JSON": case("advise --data {dir}/broken.json", "broken.json", "not valid JSON", "Fix it"),
+    "malformed JSON line": case("advise --data {dir}/broken.jsonl", "Line 2", "broken.jsonl"),
+    "corrupt parquet": case("advise --data {dir}/broken.parquet", "broken.parquet", "Parquet"),
+    "unreadable data file": case("advise --data {dir}/locked.csv", "locked.csv", "ermission", permissions=True),
+    "no text column": case("advise --data {dir}/numbers.csv", "No text column", "'a', 'b'", "--text-column"),
+    "text column not there": case(
         "advise --data {dir}/good.csv --text-column body", "'body'", "'text', 'label'", "--text-column",
     ),
-    "label column not there": Case("advise --data {dir}/good.csv --label-column tag", "'tag'", "--label-column"),
-    "column named without data": Case("advise --demo --text-column body", "'body'", "--text-column", "--data"),
-    "one class only": Case("advise --data {dir}/one_class.csv", "only one class", "'x'", "Add examples"),
-    "NaN labels": Case("advise --data {dir}/nan_labels.csv", "have no label", "data row 1", "Label or remove"),
-    "empty strings": Case("advise --data {dir}/empty_texts.csv", "are empty", "data row 1", "Remove or fill"),
-    "a 1 MB text": Case("advise --data {dir}/huge_text.csv", "Data row 1", "1,050,000 characters", "shorten"),
-    "a class with one example": Case("advise --data {dir}/single_example.csv", "'c'", "only 1 example", "Add examples"),
-    "duplicate rows only": Case("advise --data {dir}/duplicates.csv", "only 1 distinct text", "duplicates"),
+    "label column not there": case("advise --data {dir}/good.csv --label-column tag", "'tag'", "--label-column"),
+    "column named without data": case("advise --demo --text-column body", "'body'", "--text-column", "--data"),
+    "one class only": case("advise --data {dir}/one_class.csv", "only one class", "'x'", "Add examples"),
+    "NaN labels": case("advise --data {dir}/nan_labels.csv", "have no label", "data row 1", "Label or remove"),
+    "empty strings": case("advise --data {dir}/empty_texts.csv", "are empty", "data row 1", "Remove or fill"),
+    "a 1 MB text": case("advise --data {dir}/huge_text.csv", "Data row 1", "1,050,000 characters", "shorten"),
+    "a class with one example": case("advise --data {dir}/single_example.csv", "'c'", "only 1 example", "Add examples"),
+    "duplicate rows only": case("advise --data {dir}/duplicates.csv", "only 1 distinct text", "duplicates"),
     # constraints and other numbers
-    "negative latency": Case("advise --demo --max-latency-ms -5", "--max-latency-ms", "> 0", "Got -5 "),
-    "zero latency": Case("advise --demo --max-latency-ms 0", "--max-latency-ms", "Got 0 "),
-    "non-numeric latency": Case("advise --demo --max-latency-ms fast", "--max-latency-ms", "'fast'", "--help"),
-    "accuracy above 1": Case("advise --demo --min-accuracy 1.5", "--min-accuracy", "<= 1", "1.5"),
-    "NaN memory": Case("advise --demo --max-memory-mb nan", "--max-memory-mb", "nan"),
-    "negative memory": Case("advise --demo --max-memory-mb -100", "--max-memory-mb", "-100"),
-    "unknown percentile": Case("advise --demo --latency-percentile p42", "'p42'", "p90"),
-    "test size of 1.5": Case("advise --demo --test-size 1.5", "--test-size", "< 1", "1.5"),
-    "zero threads": Case("advise --demo --threads 0", "--threads", ">= 1", "Got 0"),
-    "negative time budget": Case("advise --demo --tune --time-budget -5", "--time-budget", "-5"),
-    "unreadable duration": Case("advise --demo --tune --time-budget soon", "--time-budget", "'soon'"),
+    "negative latency": case("advise --demo --max-latency-ms -5", "--max-latency-ms", "> 0", "Got -5 "),
+    "zero latency": case("advise --demo --max-latency-ms 0", "--max-latency-ms", "Got 0 "),
+    "non-numeric latency": case("advise --demo --max-latency-ms fast", "--max-latency-ms", "'fast'", "--help"),
+    "accuracy above 1": case("advise --demo --min-accuracy 1.5", "--min-accuracy", "<= 1", "1.5"),
+    "NaN memory": case("advise --demo --max-memory-mb nan", "--max-memory-mb", "nan"),
+    "negative memory": case("advise --demo --max-memory-mb -100", "--max-memory-mb", "-100"),
+    "unknown percentile": case("advise --demo --latency-percentile p42", "'p42'", "p90"),
+    "test size of 1.5": case("advise --demo --test-size 1.5", "--test-size", "< 1", "1.5"),
+    "zero threads": case("advise --demo --threads 0", "--threads", ">= 1", "Got 0"),
+    "negative time budget": case("advise --demo --tune --time-budget -5", "--time-budget", "-5"),
+    "unreadable duration": case("advise --demo --tune --time-budget soon", "--time-budget", "'soon'"),
     # names
-    "unknown task": Case("advise --demo --task translation", "'translation'", "text-classification"),
-    "unknown candidate": Case(
+    "unknown task": case("advise --demo --task translation", "'translation'", "text-classification"),
+    "unknown candidate": case(
         "advise --demo --candidate distilbertt", "'distilbertt'", "Did you mean 'distilbert", baselines=False,
     ),
-    "candidate named twice": Case("advise --demo --candidate tfidf-logreg", "--candidate", "duplicates"),
-    "model path that does not exist": Case(
+    "candidate named twice": case("advise --demo --candidate tfidf-logreg", "--candidate", "duplicates"),
+    "model path that does not exist": case(
         "advise --demo --candidate {dir}/no_model_here", "no_model_here", "no such directory", baselines=False,
     ),
-    "model dir without config.json": Case(
+    "model dir without config.json": case(
         "advise --demo --candidate {dir}/not_a_model", "not_a_model", "without config.json", baselines=False,
     ),
     # model directories
-    "corrupt config.json": Case(
+    "corrupt config.json": case(
         "advise --demo --candidate {dir}/bad_config", "bad_config/config.json", "not valid JSON", "line 2",
     ),
-    "truncated safetensors": Case(
+    "truncated safetensors": case(
         "advise --demo --candidate {dir}/truncated_weights", "truncated_weights/model.safetensors", "truncated",
     ),
-    "garbage safetensors": Case(
+    "garbage safetensors": case(
         "advise --demo --candidate {dir}/garbage_weights",
         "garbage_weights/model.safetensors", "not a usable safetensors",
     ),
-    "unreadable model dir": Case(
+    "unreadable model dir": case(
         "advise --demo --candidate {dir}/locked_model", "locked_model", "permission denied", "chmod", permissions=True,
     ),
-    "pickle-only weights": Case(
+    "pickle-only weights": case(
         "advise --demo --candidate {dir}/pickle_only", "pickle_only", "pytorch_model.bin", "--allow-pickle",
     ),
-    "model that needs its own code": Case(
+    "model that needs its own code": case(
         "advise --demo --candidate {dir}/own_code", "own_code", "--trust-remote-code",
     ),
     # config files
-    "config key with a typo": Case(
+    "config key with a typo": case(
         "advise --demo --config {dir}/typo.toml", "typo.toml:3", "'max_latency'", "did you mean 'max_latency_ms'",
     ),
-    "config value of the wrong type": Case(
+    "config value of the wrong type": case(
         "advise --demo --config {dir}/wrong_type.toml", "wrong_type.toml:1", "'max_latency_ms'", "'fast'",
     ),
-    "config that is not TOML": Case("advise --demo --config {dir}/not_toml.toml", "not_toml.toml:1", "TOML"),
-    "missing config file": Case("advise --demo --config {dir}/nope.toml", "nope.toml", "modelpick init"),
+    "config that is not TOML": case("advise --demo --config {dir}/not_toml.toml", "not_toml.toml:1", "TOML"),
+    "config path that is a directory": case(
+        "advise --demo --config {dir}/a_directory.csv", "a_directory.csv", "is a directory, not a config file",
+    ),
+    "gate on a report that is not JSON": case(
+        "gate --report {dir}/broken.json", "broken.json", "is not JSON", "modelpick advise --report", report=False,
+        baselines=False,
+    ),
+    "missing config file": case("advise --demo --config {dir}/nope.toml", "nope.toml", "modelpick init"),
     # tuning storage
-    "corrupt Optuna storage": Case(
+    "corrupt Optuna storage": case(
         "advise --demo --tune --storage sqlite:///{dir}/corrupt.db", "corrupt.db", "not a database", "--storage",
     ),
-    "unreachable PostgreSQL": Case(
+    "unreachable PostgreSQL": case(
         "advise --demo --tune --storage postgresql+psycopg://who:secret@127.0.0.1:1/db",
         "127.0.0.1:1", "Connection refused", "--storage",
     ),
-    "unknown storage scheme": Case("advise --demo --tune --storage nosuchdb://x", "nosuchdb://x", "--storage"),
-    "tune without data": Case("advise --tune", "--tune", "--data"),
+    "unknown storage scheme": case("advise --demo --tune --storage nosuchdb://x", "nosuchdb://x", "--storage"),
+    "tune without data": case("advise --tune", "--tune", "--data"),
     # output
-    "unwritable report path": Case(
+    "unwritable report path": case(
         "advise --demo --report /proc/modelpick/report.html",
         "--report", "/proc/modelpick/report.html", "cannot create files", report=False,
     ),
-    "report path is a directory": Case(
+    "report path is a directory": case(
         "advise --demo --report {dir}/report_dir.html", "--report", "report_dir.html", "is a directory", report=False,
     ),
-    "unknown report suffix": Case("advise --demo --report {dir}/report.docx", "report.docx", ".docx", ".html"),
-    "MLflow store that cannot be opened": Case(
+    "unknown report suffix": case("advise --demo --report {dir}/report.docx", "report.docx", ".docx", ".html"),
+    "MLflow store that cannot be opened": case(
         "advise --demo --mlflow-tracking-uri sqlite:///{dir}/empty.csv/mlflow.db", "empty.csv/mlflow.db", "MLflow",
     ),
-    "missing profiles file": Case("advise --demo --profiles {dir}/nope.json", "nope.json", "modelpick profile --save"),
-    "corrupt profiles file": Case(
+    "missing profiles file": case("advise --demo --profiles {dir}/nope.json", "nope.json", "modelpick profile --save"),
+    "corrupt profiles file": case(
         "advise --demo --profiles {dir}/profiles_broken.json", "profiles_broken.json", "not a modelpick profiles file",
     ),
-    "compare with one candidate": Case("compare tfidf-logreg --demo", "two or more", "tfidf-logreg", baselines=False),
+    "compare with one candidate": case("compare tfidf-logreg --demo", "two or more", "tfidf-logreg", baselines=False),
 }
 
 
