@@ -24,8 +24,8 @@ from modelpick.results import (
     ProfileResult,
     QualityEstimate,
 )
-from modelpick.selection import _shortfall, constraint_violations, decide, pareto_front, rank
-from modelpick.testing.factories import make_result
+from modelpick.selection import _shortfall, constraint_violations, decide, gate_model, pareto_front, rank
+from modelpick.testing.factories import make_recommendation, make_result
 
 PROPERTY_SETTINGS = settings(
     max_examples=200,
@@ -271,6 +271,20 @@ def test_tightening_a_constraint_never_admits_a_candidate(results, data):
     # An unsatisfied recommendation stays unsatisfied under stricter limits.
     if not loose_decision.ranked:
         assert not tight_decision.ranked
+
+
+@PROPERTY_SETTINGS
+@given(results=result_sets(), data=st.data())
+def test_gate_agrees_with_the_decision_under_the_reports_and_under_tightened_constraints(results, data):
+    loose = data.draw(constraint_sets(), label="loose")
+    tight = data.draw(tightened(loose), label="tight")
+    rec = make_recommendation(tuple(results), max_latency_ms=loose.max_latency_ms, max_memory_mb=loose.max_memory_mb,
+                              min_accuracy=loose.min_accuracy, latency_percentile=loose.latency_percentile)
+    ranked_loose = {r.name for r in rec.ranked}
+    ranked_tight = {r.name for r in decide(results, tight).ranked}
+    for result in results:
+        assert gate_model(rec, model=result.name).passed == (result.name in ranked_loose)
+        assert gate_model(rec, model=result.name, constraints=tight).passed == (result.name in ranked_tight)
 
 
 @PROPERTY_SETTINGS
