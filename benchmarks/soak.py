@@ -152,7 +152,8 @@ def _open_figures() -> int:
     if figure is None:
         return 0
     gc.collect()
-    return sum(1 for obj in gc.get_objects() if isinstance(obj, figure.Figure))
+    # type(), not isinstance(): isinstance reads __class__, which warns on torch's deprecated module proxies.
+    return sum(1 for obj in gc.get_objects() if issubclass(type(obj), figure.Figure))
 
 
 def _fd_targets() -> tuple[str, ...]:
