@@ -8,16 +8,21 @@ Ctrl-C belongs to the parent. A terminal sends SIGINT to the whole foreground pr
 included; a child ignores it (no half-written result, no traceback of its own on stderr), and the
 parent, whose wait the ``KeyboardInterrupt`` ends, kills the child and everything the child started at
 once (there is nothing in a child worth waiting for), so an interrupted run stops in well under a second.
-A child ignores SIGINT from the moment it starts its work: one pressed while a spawned interpreter is
-still starting (a fraction of a second) ends that child with Python's own KeyboardInterrupt traceback.
+A child must ignore SIGINT from its very first instruction: a spawned interpreter takes a second to
+import its modules, and a Ctrl-C in that second would end it with Python's own traceback on the user's
+terminal. So the parent blocks SIGINT while it starts a child (the blocked mask survives fork and exec);
+the child sets SIGINT to ignored, which discards one already pending, and only then unblocks it. A
+Ctrl-C that reaches the parent meanwhile stays pending and is raised as soon as the child is started.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import signal
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from multiprocessing import resource_tracker
 from typing import Any
 
 from modelpick._errors import one_line
@@ -33,6 +38,7 @@ _KILL_WAIT_S = 2.0
 def _child_main(connection: Any, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
     # The parent decides when a child ends (see the module docstring); SIGTERM and SIGKILL still work.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while it started us
     try:
         value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
@@ -96,7 +102,10 @@ def run_in_child(
     receiver, sender = spawn.Pipe(duplex=False)
     process = spawn.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
     try:
-        process.start()
+        # Starting the resource tracker unblocks SIGINT (CPython's own bpo-33613 guard), so it runs first.
+        resource_tracker.ensure_running()
+        with _sigint_blocked():
+            process.start()
         sender.close()  # the parent keeps only its end, so a dead child shows as EOF
         if receiver.poll(timeout_s):
             try:
@@ -122,6 +131,16 @@ def run_in_child(
         sender.close()
         receiver.close()
         _end(process, graceful=True)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT in this thread for the block; a Ctrl-C meanwhile is raised when it ends."""
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _end(process: Any, *, graceful: bool) -> None:

@@ -73,6 +73,38 @@ def test_the_child_ignores_ctrl_c_which_is_the_parents_to_handle():
     assert run_in_child(signal.getsignal, signal.SIGINT, timeout_s=60) == signal.SIG_IGN
 
 
+def test_the_child_works_with_sigint_unblocked_so_what_it_starts_behaves_normally():
+    assert signal.SIGINT not in run_in_child(signal.pthread_sigmask, signal.SIG_BLOCK, [], timeout_s=60)
+    assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])  # nor is it left blocked here
+
+
+_INTERRUPTED_RUN = """
+import sys, time
+from modelpick._isolation import run_in_child
+if __name__ == "__main__":
+    try:
+        run_in_child(time.sleep, 60, timeout_s=120)
+    except KeyboardInterrupt:
+        sys.exit("interrupted")
+"""
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_a_child_is_still_starting_prints_no_traceback(tmp_path):
+    # A terminal's Ctrl-C reaches the whole process group, including a child still importing its modules
+    # (about a second): at every moment of that start, only the parent may answer it.
+    script = tmp_path / "run.py"
+    script.write_text(_INTERRUPTED_RUN)
+    for delay_s in (0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.45):
+        run = subprocess.Popen([sys.executable, str(script)], stderr=subprocess.PIPE, start_new_session=True)
+        while not psutil.Process(run.pid).children():
+            time.sleep(0.002)
+        time.sleep(delay_s)
+        os.killpg(run.pid, signal.SIGINT)
+        _, stderr = run.communicate(timeout=60)
+        assert (run.returncode, stderr.decode().strip()) == (1, "interrupted"), f"SIGINT {delay_s} s into the start"
+
+
 def test_ctrl_c_in_the_parent_kills_the_child_and_goes_on_as_keyboard_interrupt():
     # SIGINT to this process while it waits on a child that would sleep for ten minutes.
     timer = threading.Timer(1.0, os.kill, (os.getpid(), signal.SIGINT))
