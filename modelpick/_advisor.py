@@ -14,22 +14,25 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from modelpick._costs import measure_costs
 from modelpick._errors import add_note, one_line
 from modelpick._tuner import join_studies as _join_studies
 from modelpick._tuner import tune_candidates
 from modelpick._version import __version__
 from modelpick.candidates import resolve_candidates
-from modelpick.candidates._base import Candidate
+from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
 from modelpick.estimation import EstimationSettings, estimate_quality
 from modelpick.exceptions import CandidateTimeout, EstimationError, InvalidParameterError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
-from modelpick.profiling import ProfileSettings, profile_in_child
+from modelpick.profiling import ProfileSettings
+from modelpick.profiling._cache import MeasurementCache, default_cache_path
 from modelpick.results import (
+    CandidateInfo,
     CandidateResult,
     HardwareInfo,
-    ProfileResult,
+    LatencyRatio,
     ProfileSet,
     QualityEstimate,
     Recommendation,
@@ -170,50 +173,18 @@ def tuning_settings(config: AdviseConfig, *, num_threads: int, device: str) -> T
     )
 
 
-def _measure(
-    candidate: Candidate,
-    run: _Run,
-    *,
-    saved: ProfileSet | None,
-    saved_from: str,
-    emit: Callable[[str, str], None],
-) -> CandidateResult:
-    info = candidate.info()
+def _estimate(candidate: Candidate, weights: WeightsResolution | None, run: _Run) -> QualityEstimate:
     try:
-        emit("resolve", "")
-        weights = candidate.resolve_weights(
-            allow_download=run.config.allow_download, allow_pickle=run.config.allow_pickle
+        return estimate_quality(
+            candidate,
+            weights,
+            run.split if run.measured_quality else None,
+            task=run.task,
+            settings=dataclasses.replace(run.estimation_settings, timeout_s=_child_timeout(run)),
         )
-        info = candidate.info(weights)
-        profile: ProfileResult | None
-        if saved is not None:
-            profile = saved.get(candidate.name)
-            if profile is None:
-                return CandidateResult(info, "skipped", f"no recorded profile for it in {saved_from}")
-        else:
-            emit("profile", "")
-            profile = profile_in_child(
-                candidate, weights, run.split, run.profile_settings, timeout_s=_child_timeout(run)
-            )
-        quality: QualityEstimate | None = None
-        if run.config.estimate_quality:
-            emit("estimate", "")
-            try:
-                quality = estimate_quality(
-                    candidate,
-                    weights,
-                    run.split if run.measured_quality else None,
-                    task=run.task,
-                    settings=dataclasses.replace(run.estimation_settings, timeout_s=_child_timeout(run)),
-                )
-            except (EstimationError, CandidateTimeout) as exc:
-                # The cost was measured and stays useful; only the accuracy is unknown, and says why.
-                quality = QualityEstimate(candidate.name, "none", "unknown", None, note=f"estimation failed: {exc}")
-        return CandidateResult(info, "ok", "", profile, quality)
-    except ModelpickError as exc:
-        return CandidateResult(info, "failed", str(exc))
-    except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
-        return CandidateResult(info, "failed", f"internal error: {one_line(exc)}")
+    except (EstimationError, CandidateTimeout) as exc:
+        # The cost was measured and stays useful; only the accuracy is unknown, and says why.
+        return QualityEstimate(candidate.name, "none", "unknown", None, note=f"estimation failed: {exc}")
 
 
 def _child_timeout(run: _Run) -> float:
@@ -223,6 +194,19 @@ def _child_timeout(run: _Run) -> float:
     return max(1.0, min(run.config.timeout_s, run.deadline - time.time()))
 
 
+def _open_cache(config: AdviseConfig) -> MeasurementCache:
+    return MeasurementCache(config.cache_path or default_cache_path())
+
+
+@dataclass
+class _Steps:
+    """What the steps of a run found besides the results: warnings, latency ratios, their durations."""
+
+    warnings: tuple[str, ...] = ()
+    ratios: tuple[LatencyRatio, ...] = ()
+    durations_s: dict[str, float] = dataclasses.field(default_factory=dict)
+
+
 def _run_candidates(
     run: _Run,
     *,
@@ -230,31 +214,90 @@ def _run_candidates(
     saved_from: str,
     progress: ProgressCallback | None,
     results: list[CandidateResult] | None = None,
+    steps: _Steps | None = None,
 ) -> tuple[CandidateResult, ...]:
-    """Measure every candidate in turn.
+    """Resolve every candidate, measure their costs together (interleaved), then estimate each one's quality.
 
     ``results``: a list each result is appended to as soon as it is known, so a caller still holds the
     finished ones when the run is interrupted (Ctrl-C raises ``KeyboardInterrupt`` out of here).
+    ``steps``: filled with the warnings, latency ratios and step durations of the run.
     """
     total = len(run.candidates)
     results = [] if results is None else results
-    for index, candidate in enumerate(run.candidates):
+    steps = _Steps() if steps is None else steps
+    index_of = {c.name: i for i, c in enumerate(run.candidates)}
+
+    def emit(stage: str, name: str, message: str = "") -> None:
+        if progress is not None:
+            progress(ProgressEvent(stage, index_of[name], total, name, message))
+
+    started = time.perf_counter()
+    early: dict[str, CandidateResult] = {}  # failed or skipped before measuring
+    resolved: list[tuple[Candidate, WeightsResolution | None, CandidateInfo]] = []
+    for candidate in run.candidates:
         if run.deadline is not None and time.time() >= run.deadline:
             reason = f"not measured: the time budget of {run.config.time_budget_s:g} s was spent"
-            results.append(CandidateResult(candidate.info(), "skipped", reason))
+            early[candidate.name] = CandidateResult(candidate.info(), "skipped", reason)
             continue
-
-        def emit(stage: str, message: str, *, _i: int = index, _name: str = candidate.name) -> None:
-            if progress is not None:
-                progress(ProgressEvent(stage, _i, total, _name, message))
-
-        emit("start", "")
-        result = _measure(candidate, run, saved=saved, saved_from=saved_from, emit=emit)
+        emit("start", candidate.name)
+        emit("resolve", candidate.name)
+        try:
+            weights = candidate.resolve_weights(
+                allow_download=run.config.allow_download, allow_pickle=run.config.allow_pickle
+            )
+            resolved.append((candidate, weights, candidate.info(weights)))
+        except ModelpickError as exc:
+            early[candidate.name] = CandidateResult(candidate.info(), "failed", str(exc))
+        except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
+            early[candidate.name] = CandidateResult(candidate.info(), "failed", f"internal error: {one_line(exc)}")
+    steps.durations_s["resolve"] = time.perf_counter() - started
+    # Candidates are measured by kind, each kind's timing rounds interleaved (transformers with transformers):
+    # a kind's figures are complete, and kept on Ctrl-C, before the next kind starts.
+    by_name = {c.name: (c, w, info) for c, w, info in resolved}
+    kinds: dict[str, list[tuple[Candidate, WeightsResolution | None]]] = {}
+    for candidate, weights, _ in resolved:
+        kinds.setdefault(candidate.kind, []).append((candidate, weights))
+    cache = _open_cache(run.config)
+    done: dict[str, CandidateResult] = {}
+    for name, result in early.items():
+        done[name] = result
         results.append(result)
-        emit("done" if result.status == "ok" else "failed", result.reason)
+        if result.status != "skipped":
+            emit("failed", name, result.reason)
+    for group in kinds.values():
+        started = time.perf_counter()
+        costs = measure_costs(
+            group, run.split, run.profile_settings, run.hardware, saved=saved, saved_from=saved_from, cache=cache,
+            reuse=run.config.use_cache, timeout_s=_child_timeout(run), deadline=run.deadline,
+            on_start=lambda name: emit("profile", name),
+        )
+        _add_time(steps, "cost", started)
+        steps.warnings += costs.warnings
+        steps.ratios += costs.ratios
+        started = time.perf_counter()
+        for candidate, weights in group:
+            name = candidate.name
+            info = by_name[name][2]
+            if name in costs.failures:
+                status, reason = costs.failures[name]
+                result = CandidateResult(info, "failed" if status == "failed" else "skipped", reason)
+            else:
+                quality = None
+                if run.config.estimate_quality:
+                    emit("estimate", name)
+                    quality = _estimate(candidate, weights, run)
+                result = CandidateResult(info, "ok", "", costs.profiles[name], quality)
+            done[name] = result
+            results.append(result)
+            emit("done" if result.status == "ok" else "failed", name, result.reason)
+        _add_time(steps, "accuracy", started)
     if progress is not None:
         progress(ProgressEvent("finish", total, total))
-    return tuple(results)
+    return tuple(done[c.name] for c in run.candidates if c.name in done)
+
+
+def _add_time(steps: _Steps, step: str, started: float) -> None:
+    steps.durations_s[step] = steps.durations_s.get(step, 0.0) + time.perf_counter() - started
 
 
 def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
@@ -294,7 +337,8 @@ def advise(
     """
     started = time.time()
     run = _resolve_facts(config, sample, started=started)
-    results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress)
+    steps = _Steps()
+    results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress, steps=steps)
     tuning = None
     if config.tune:
         try:
@@ -331,6 +375,9 @@ def advise(
         # Recorded profiles were measured with their own settings (in the profiles file), not these.
         settings=_settings_echo(run, profiled=profiles is None),
         tuning=tuning,
+        warnings=steps.warnings,
+        latency_ratios=steps.ratios,
+        durations_s={**steps.durations_s, "total": time.time() - started},
     )
 
 

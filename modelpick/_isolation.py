@@ -28,7 +28,7 @@ from typing import Any
 from modelpick._errors import one_line
 from modelpick.exceptions import CandidateTimeout, ModelpickError
 
-__all__ = ["run_in_child"]
+__all__ = ["ChildWorker", "run_in_child"]
 
 # A child asked to stop (SIGTERM) gets this long before SIGKILL; a killed one is reaped within the other.
 _TERMINATE_WAIT_S = 3.0
@@ -131,6 +131,120 @@ def run_in_child(
         sender.close()
         receiver.close()
         _end(process, graceful=True)
+
+
+def _worker_main(connection: Any, factory: Callable[..., Any], args: tuple[Any, ...],
+                 kwargs: dict[str, Any]) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _child_main
+    try:
+        served = factory(*args, **kwargs)
+    except BaseException as exc:  # noqa: BLE001 - the parent learns of it at its first request
+        connection.send(("error", one_line(exc), traceback.format_exc()))
+        connection.close()
+        return
+    connection.send(("ok", None))
+    while True:
+        try:
+            method, call_args, call_kwargs = connection.recv()
+        except EOFError:  # the parent is gone or done
+            break
+        try:
+            value = getattr(served, method)(*call_args, **call_kwargs)
+        except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
+            connection.send(("error", one_line(exc), traceback.format_exc()))
+        else:
+            connection.send(("ok", value))
+    connection.close()
+
+
+class ChildWorker:
+    """An object built and kept in a spawned child, whose methods the parent calls one at a time.
+
+    ``ChildWorker(factory, *args, ...)`` starts the child, which builds ``factory(*args, **kwargs)``;
+    :meth:`call` runs one of that object's methods there and returns its value. Used where work must
+    alternate between several children that each keep state (one loaded model each, timed in turns).
+    The rules of :func:`run_in_child` hold: a child ignores Ctrl-C (the parent's
+    ``KeyboardInterrupt`` kills every worker at once), a crash or hang becomes ``error`` or
+    :class:`CandidateTimeout`, and the worker is then closed.
+
+    Example:
+        >>> worker = ChildWorker(list, [3, 1, 2], timeout_s=60)
+        >>> worker.call("sort", timeout_s=60), worker.call("__len__", timeout_s=60)
+        (None, 3)
+        >>> worker.close()
+    """
+
+    def __init__(self, factory: Callable[..., Any], *args: Any, timeout_s: float,
+                 error: type[ModelpickError] = ModelpickError, context: str = "", **kwargs: Any) -> None:
+        self._error, self._context = error, context
+        spawn = multiprocessing.get_context("spawn")
+        self._connection, child_end = spawn.Pipe(duplex=True)
+        self._process = spawn.Process(target=_worker_main, args=(child_end, factory, args, kwargs), daemon=True)
+        try:
+            resource_tracker.ensure_running()  # see run_in_child
+            with _sigint_blocked():
+                self._process.start()
+        finally:
+            child_end.close()
+        self._closed = False
+        self._receive(timeout_s)  # the object is built, or the reason it is not
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def call(self, method: str, *args: Any, timeout_s: float, **kwargs: Any) -> Any:
+        """``method(*args, **kwargs)`` on the child's object; its value (which must pickle)."""
+        if self._closed:
+            raise self._failure("the worker was closed")
+        try:
+            self._connection.send((method, args, kwargs))
+        except (BrokenPipeError, OSError):
+            self.close()
+            raise self._failure(_describe_exit(self._process.exitcode)) from None
+        return self._receive(timeout_s)
+
+    def _receive(self, timeout_s: float) -> Any:
+        try:
+            if self._connection.poll(timeout_s):
+                try:
+                    message = self._connection.recv()
+                except EOFError:
+                    self._process.join(5)
+                    self.close()
+                    raise self._failure(_describe_exit(self._process.exitcode)) from None
+                if message[0] == "ok":
+                    return message[1]
+                _, line, details = message
+                self.close()
+                raise self._failure(line, details)
+            alive = self._process.is_alive()
+            self.close()
+            if not alive:
+                raise self._failure(_describe_exit(self._process.exitcode))
+            reason = f"timed out after {timeout_s:g} s"
+            raise CandidateTimeout(f"{self._context}: {reason}" if self._context else reason, timeout_s=timeout_s)
+        except (KeyboardInterrupt, SystemExit):
+            self.close(graceful=False)
+            raise
+
+    def _failure(self, reason: str, details: str = "") -> ModelpickError:
+        exc = self._error(f"{self._context}: {reason}" if self._context else reason)
+        exc.details = details
+        return exc
+
+    def close(self, *, graceful: bool = True) -> None:
+        """End the child (and anything it started); safe to call more than once."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            self._connection.close()  # a waiting child sees EOF and returns
+        finally:
+            if graceful and self._process.pid is not None:
+                self._process.join(_TERMINATE_WAIT_S)
+            _end(self._process, graceful=graceful)
 
 
 @contextlib.contextmanager

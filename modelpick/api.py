@@ -21,7 +21,7 @@ from modelpick.candidates import common_claims
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, load_builtin_sample, load_sample
 from modelpick.exceptions import DataError, DataFileNotFoundError, InvalidParameterError
-from modelpick.results import Comparison, ProfileSet, Recommendation, TuningSummary
+from modelpick.results import PROFILE_SET_FORMAT, Comparison, ProfileSet, Recommendation, TuningSummary
 from modelpick.selection import GateVerdict, compare_results, gate_model, tighten
 
 __all__ = [
@@ -70,7 +70,21 @@ def load_profiles(path: str | Path) -> ProfileSet:
             f"Profiles file '{path}' does not exist. Write one with: modelpick profile --save {path}"
         )
     try:
-        return ProfileSet.from_json(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        found = json.loads(text).get("format") if text.lstrip().startswith("{") else None
+    except (json.JSONDecodeError, ValueError) as exc:
+        raise DataError(
+            f"'{path}' is not a modelpick profiles file ({one_line(exc)}). "
+            "Write one with: modelpick profile --save FILE"
+        ) from exc
+    if isinstance(found, str) and found.startswith("modelpick-profiles/") and found != PROFILE_SET_FORMAT:
+        raise DataError(
+            f"'{path}' holds profiles of format {found!r}, measured at one sample's token lengths only; this "
+            f"modelpick reads {PROFILE_SET_FORMAT!r} (latency by sequence length). Re-record it on the machine "
+            f"it describes: modelpick profile --save {path}"
+        )
+    try:
+        return ProfileSet.from_json(text)
     except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
         raise DataError(
             f"'{path}' is not a modelpick profiles file ({one_line(exc)}). "
@@ -107,6 +121,8 @@ def recommend(
     time_budget_s: float | None = _C.time_budget_s,
     storage: str | None = _C.storage,
     study: str | None = _C.study,
+    use_cache: bool = _C.use_cache,
+    cache_path: str | None = _C.cache_path,
     progress: ProgressCallback | None = None,
 ) -> Recommendation:
     """Measure candidate models on this machine and the given data, and recommend one.
@@ -151,6 +167,7 @@ def recommend(
         throughput_batch_size=throughput_batch_size, allow_download=allow_download,
         trust_remote_code=trust_remote_code, allow_pickle=allow_pickle, estimate_quality=estimate_quality, tune=tune,
         tune_top_k=tune_top_k, tune_trials=tune_trials, time_budget_s=time_budget_s, storage=storage, study=study,
+        use_cache=use_cache, cache_path=cache_path,
     )
     saved, saved_from = None, ""
     if isinstance(profiles, ProfileSet):
@@ -217,6 +234,8 @@ def profile(
     allow_download: bool = _C.allow_download,
     trust_remote_code: bool = _C.trust_remote_code,
     allow_pickle: bool = _C.allow_pickle,
+    use_cache: bool = _C.use_cache,
+    cache_path: str | None = _C.cache_path,
     progress: ProgressCallback | None = None,
 ) -> ProfileSet:
     """Measure cost only (latency, throughput, memory) and optionally save it for :func:`recommend`.
@@ -239,7 +258,7 @@ def profile(
         random_state=random_state, num_threads=num_threads, device=device, timeout_s=timeout_s,
         max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
         allow_download=allow_download, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
-        estimate_quality=False,
+        estimate_quality=False, use_cache=use_cache, cache_path=cache_path,
     )
     target = check_writable(save, parameter="save", caller="profile") if save is not None else None
     data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=False)

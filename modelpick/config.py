@@ -83,6 +83,12 @@ class AdviseConfig:
             shared by successive halving. ``None``: no budget.
         storage: Optuna storage URL of the studies; ``None``: a SQLite file under the user cache dir.
         study: Prefix of the study names, for ``modelpick tune --study`` workers; ``None``: ``"modelpick"``.
+        use_cache: Reuse cost measurements of the same candidate, length grid, settings, hardware and
+            library versions from the measurement cache, and keep new ones there. ``False``
+            (``--no-cache``): measure every candidate again and leave its cached measurements as they
+            are; the machine's calibration (drift reference, matmul peak) is still read from the cache.
+        cache_path: The measurement cache's SQLite file; ``None``: ``measurements.sqlite3`` in the user
+            cache dir.
 
     Example:
         >>> config = AdviseConfig(max_latency_ms=20)
@@ -170,6 +176,15 @@ class AdviseConfig:
     study: str | None = option(
         None, instance_of(str, "a study name"), None, metavar="NAME", commands=_TUNING_COMMANDS,
         help="prefix of the study names; more workers join with modelpick tune --study NAME (default: modelpick)",
+    )
+    use_cache: bool = option(
+        True, BOOLEAN, flag="--no-cache", commands=("advise", "compare", "profile"),
+        help="measure every candidate again, reusing no cached measurement (the machine's calibration still is)",
+    )
+    cache_path: str | None = option(
+        None, instance_of(str, "a file path"), None, flag="--cache", metavar="FILE",
+        commands=("advise", "compare", "profile"),
+        help="SQLite file of cached measurements (default: measurements.sqlite3 in the user cache dir)",
     )
     constraints: Constraints = field(init=False, repr=False, compare=False)
 

@@ -21,7 +21,11 @@ __all__ = [
     "CandidateResult",
     "ClaimCheck",
     "Comparison",
+    "CurvePoint",
+    "DriftCorrection",
     "HardwareInfo",
+    "LatencyCurve",
+    "LatencyRatio",
     "LatencyStats",
     "LengthsSummary",
     "PairVerdict",
@@ -131,13 +135,76 @@ class LatencyStats(Serializable):
 
 @dataclass(frozen=True)
 class LengthsSummary(Serializable):
-    """The input lengths a profile was measured at, and where they came from."""
+    """The token lengths a profile's latency refers to (the sample's texts), and where they came from.
+
+    For a profile read from a latency curve (see :class:`LatencyCurve`), ``measured_min`` and
+    ``measured_max`` are the lengths the curve was measured between, and ``outside_range`` counts the
+    texts outside them: their latency is the curve extended (above) or its shortest point (below).
+    """
 
     source: str  # e.g. "candidate tokenizer on the sample", "approximated: regex pieces + 2"
     n: int
     p50: float
     p90: float
     max: int
+    measured_min: int | None = None
+    measured_max: int | None = None
+    outside_range: int = 0
+
+
+@dataclass(frozen=True)
+class CurvePoint(Serializable):
+    """The timed calls at one sequence length of a :class:`LatencyCurve`."""
+
+    length: int
+    timings_ms: tuple[float, ...]  # one call per timing round, in round order, as measured (see DriftCorrection)
+    held_out: bool = False  # measured to check the interpolation; never interpolated from
+    gflops_per_s: float | None = None  # FLOPs counted at this length over its uncorrected median time
+
+
+@dataclass(frozen=True)
+class LatencyCurve(Serializable):
+    """Batch-1 latency measured at a grid of sequence lengths, read at any sample's lengths.
+
+    Between grid points, each quantile of the timed calls is interpolated linearly in length;
+    ``held_out_error`` is the largest relative error of that interpolation's p50 at the held-out lengths.
+    """
+
+    points: tuple[CurvePoint, ...]
+    held_out_error: float | None = None
+    interpolation: str = "linear in length between grid points, quantile by quantile"
+
+    @property
+    def grid(self) -> tuple[int, ...]:
+        return tuple(p.length for p in self.points if not p.held_out)
+
+    def grid_timings_ms(self) -> dict[int, tuple[float, ...]]:
+        """``{length: timings}`` of the grid points (the held-out ones left out)."""
+        return {p.length: p.timings_ms for p in self.points if not p.held_out}
+
+
+@dataclass(frozen=True)
+class DriftCorrection(Serializable):
+    """How a profile's timings were brought to the machine's reference speed (see ``profiling/_drift.py``).
+
+    Each timing round's calls are scaled by ``reference_ms / sentinel`` where the sentinel was timed just
+    before that round. ``raw_*`` are the figures before that scaling.
+    """
+
+    sentinel: str  # what was timed, e.g. "torch fp32 matmul 32x768@768x3072 (cpu)"
+    reference_ms: float
+    reference_measured_at: str  # when the reference was measured (ISO 8601 UTC)
+    sentinel_p50_ms: float  # the sentinel over this profile's rounds
+    sentinel_min_ms: float
+    sentinel_max_ms: float
+    raw_p50_ms: float
+    raw_p90_ms: float
+    round_sentinel_ms: tuple[float, ...] = ()  # the sentinel before each round, in round order
+
+    @property
+    def drift(self) -> float:
+        """How much slower the machine ran than at the reference: +0.2 is 20% slower."""
+        return self.sentinel_p50_ms / self.reference_ms - 1.0
 
 
 @dataclass(frozen=True)
@@ -162,6 +229,11 @@ class ProfileResult(Serializable):
     timer: str = "perf_counter"  # "perf_counter" or "cuda events"
     provenance: Provenance = "measured"
     library_versions: dict[str, str] = field(default_factory=dict)
+    curve: LatencyCurve | None = None  # latency by sequence length (transformers); None: timed on the texts
+    p50_interval_ms: tuple[float, float] | None = None  # 95% bootstrap interval of latency.p50_ms (over rounds)
+    drift: DriftCorrection | None = None  # None: timings as measured, no sentinel
+    measured_at: str = ""  # when the timing ran (ISO 8601 UTC); empty in profiles before 0.3
+    reused_from: str | None = None  # None: measured in this run; else "cache" or the profiles file read
 
     @property
     def memory_on_gpu(self) -> bool:
@@ -179,6 +251,26 @@ class ProfileResult(Serializable):
         if self.memory_on_gpu:
             return self.peak_gpu_mb
         return self.peak_rss_mb if self.peak_rss_mb is not None else self.peak_gpu_mb
+
+
+@dataclass(frozen=True)
+class LatencyRatio(Serializable):
+    """How many times slower one candidate's p50 is than the next faster one's, with a 95% interval.
+
+    The interval is a bootstrap over whole timing rounds of both candidates (their calls re-read at the
+    sample's lengths each time): when it excludes 1, the order is clear at that confidence.
+    """
+
+    slower: str
+    faster: str
+    ratio: float
+    low: float
+    high: float
+
+    @property
+    def clear(self) -> bool:
+        """Whether the interval excludes 1: the order is not the clock's doing."""
+        return self.low > 1.0
 
 
 @dataclass(frozen=True)
@@ -398,6 +490,9 @@ class Recommendation(_Document):
     # How each measurement was made: {"profiling": ProfileSettings, "estimation": EstimationSettings} as dicts.
     settings: dict[str, Any] = field(default_factory=dict)
     tuning: TuningRun | None = None  # the quick fine-tune step, when the run tuned
+    warnings: tuple[str, ...] = ()  # what the user should know about the figures (one line each)
+    latency_ratios: tuple[LatencyRatio, ...] = ()  # each candidate against the next faster one (p50)
+    durations_s: dict[str, float] = field(default_factory=dict)  # wall time of each step of the run
     schema_version: str = SCHEMA_VERSION  # the version of this document's format; see SCHEMA_VERSION
 
     _document: ClassVar[str] = "recommendation"
@@ -475,7 +570,9 @@ class Recommendation(_Document):
         return pd.DataFrame(rows).set_index("candidate")
 
 
-PROFILE_SET_FORMAT = "modelpick-profiles/1"
+# The format of a profiles file. 2: latency as a curve over sequence length, drift-corrected (0.3). A file of
+# format 1 holds latencies at its own sample's lengths only; it cannot be read at other lengths, and is refused.
+PROFILE_SET_FORMAT = "modelpick-profiles/2"
 
 
 @dataclass(frozen=True)

@@ -92,6 +92,13 @@ def postgres_url(_postgres_server) -> Iterator[str]:
                     time.sleep(0.5)
 
 
+@pytest.fixture(autouse=True)
+def _private_measurement_cache(monkeypatch, tmp_path_factory) -> None:
+    """Every test gets its own cache dir: measurements cached by one test (or by the user) never decide
+    what another test measures. Child processes inherit it."""
+    monkeypatch.setenv("MODELPICK_CACHE_DIR", str(tmp_path_factory.mktemp("modelpick-cache")))
+
+
 @pytest.fixture
 def offline_and_private_cache(monkeypatch, tmp_path) -> None:
     """Nothing reaches the network or the user's cache: child processes inherit this environment."""

@@ -81,6 +81,9 @@ def _emit(result: Any, args: argparse.Namespace, render: Any, *, satisfied: bool
     from modelpick._files import write_atomically
 
     fmt = "json" if args.json else args.format
+    recommendation = getattr(result, "recommendation", result)
+    for warning in getattr(recommendation, "warnings", ()):
+        print(f"warning: {warning}", file=sys.stderr)  # on stderr too: --json keeps stdout machine-readable
     if fmt == "text" and fits_terminal and sys.stdout.isatty():
         import shutil
 

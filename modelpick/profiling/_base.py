@@ -8,10 +8,12 @@ counted, adaptive repeats, percentiles, memory over a baseline) live in one plac
 
 from __future__ import annotations
 
+import dataclasses
+import math
 import random
 import statistics
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -19,22 +21,31 @@ from modelpick._errors import reraised_as
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
 from modelpick.exceptions import ProfilingError
+from modelpick.profiling._curve import interpolate, mixture_stats, p50_interval
+from modelpick.profiling._drift import Sentinel, correction_factor
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
-from modelpick.profiling._stats import Measurement, measure
+from modelpick.profiling._stats import measure, noise_of, summarize_timings
 from modelpick.profiling._timers import Timer, perf_counter_timer
-from modelpick.results import LengthsSummary, ProfileResult
+from modelpick.results import CurvePoint, DriftCorrection, LatencyCurve, LatencyStats, LengthsSummary, ProfileResult
 
-__all__ = ["Checks", "PreparedInputs", "Profiler", "cyclic_batches", "draw_texts", "median_length_indices",
-           "summarize_lengths"]
+__all__ = ["Checks", "MeasuredCost", "PreparedInputs", "Profiler", "ProfilingSession", "Reference", "TimingRound",
+           "assemble", "at_lengths", "corrected_timings_ms", "cyclic_batches", "draw_sample_texts", "draw_texts",
+           "held_out_error", "median_length_indices", "read_curve", "stop_reason", "summarize_lengths"]
 
 
 @dataclass(frozen=True)
 class PreparedInputs:
     """Everything a profiler calls on, built once before any timing.
 
-    ``single[i]`` is the batch-1 input made from ``texts[i]`` and has ``lengths[i]`` tokens;
-    ``batches`` are the throughput batches, each of ``batch_size`` examples.
+    ``single[i]`` is the batch-1 input of ``lengths[i]`` tokens; ``batches`` are the throughput batches,
+    each of ``batch_size`` examples. Two shapes of measurement:
+
+    * a *curve* (``curve=True``, transformers): ``single`` are inputs of exactly the grid and held-out
+      lengths (``held_out`` holds the indices of the latter), and the latency is read from them at
+      ``sample_lengths``, the lengths of the sample's texts;
+    * the texts themselves (``curve=False``, baselines): ``single[i]`` is ``texts[i]``, and the latency
+      is over those calls.
     """
 
     texts: tuple[str, ...]
@@ -43,15 +54,56 @@ class PreparedInputs:
     lengths_source: str
     batches: tuple[Any, ...]
     batch_size: int
+    curve: bool = False
+    held_out: frozenset[int] = frozenset()
+    sample_lengths: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
 class Checks:
-    """What :meth:`Profiler.check` adds to a result once latency is measured."""
+    """What :meth:`Profiler.check` adds once latency is measured."""
 
-    gflops_per_s: float | None = None
+    gflops_per_s: tuple[float | None, ...] = ()  # per element of PreparedInputs.single
     machine_peak_gflops: float | None = None
     peak_gpu_mb: float | None = None
+
+
+@dataclass(frozen=True)
+class TimingRound:
+    """One round: the sentinel, timed just before, and one timed call per input (seconds)."""
+
+    sentinel_s: float
+    timings_s: tuple[float, ...]
+    wall_s: float  # the round's wall time, sentinel included
+    started_at: float = 0.0  # time.time() when the round began: shows the order rounds of candidates ran in
+
+
+@dataclass(frozen=True)
+class MeasuredCost:
+    """What a profiling child reports once its rounds are done: everything but the latency figures,
+    which the parent computes from the rounds (it alone knows the drift reference)."""
+
+    candidate: str
+    device: str
+    num_threads: int
+    inputs_lengths: tuple[int, ...]
+    curve: bool
+    held_out: frozenset[int]
+    sample_lengths: tuple[int, ...]
+    lengths_source: str
+    sentinel: str
+    tokenize: LatencyStats | None
+    throughput_batch_size: int
+    throughput_per_s: float
+    peak_rss_mb: float | None
+    peak_gpu_mb: float | None
+    parameters: int
+    weights_on_disk_mb: float | None
+    gflops_per_s: tuple[float | None, ...]
+    machine_peak_gflops: float | None
+    timer: str
+    library_versions: dict[str, str]
+    measured_at: str
 
 
 def draw_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
@@ -71,37 +123,60 @@ def draw_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
     return tuple(random.Random(settings.random_state).sample(texts, k))
 
 
-def summarize_lengths(lengths: Sequence[int], source: str) -> LengthsSummary:
-    """The token lengths a profile was measured at (p50, p90 by linear interpolation, max)."""
+def draw_sample_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
+    """The texts whose lengths a curve is read at: the whole sample, or a seeded draw of
+    ``settings.max_sample_lengths`` of it."""
+    texts = split.all_texts
+    if len(texts) <= settings.max_sample_lengths:
+        return tuple(texts)
+    return tuple(random.Random(settings.random_state + 1).sample(texts, settings.max_sample_lengths))
+
+
+def summarize_lengths(lengths: Sequence[int], source: str, *, measured: Sequence[int] = ()) -> LengthsSummary:
+    """The token lengths a profile's latency refers to (p50, p90 by linear interpolation, max).
+
+    ``measured``: the lengths a curve was measured at; the summary then says how many of ``lengths``
+    fall outside them.
+
+    Example:
+        >>> s = summarize_lengths([10, 20, 300], "tokenizer", measured=(8, 16, 32))
+        >>> (s.p50, s.max, s.measured_max, s.outside_range)
+        (20.0, 300, 32, 1)
+    """
     from modelpick._numeric import percentile
 
     values = [float(v) for v in lengths]
+    low, high = (min(measured), max(measured)) if measured else (None, None)
+    outside = 0 if low is None or high is None else sum(1 for v in lengths if v < low or v > high)
     return LengthsSummary(source=source, n=len(values), p50=percentile(values, 50), p90=percentile(values, 90),
-                          max=int(max(lengths)))
+                          max=int(max(lengths)), measured_min=low, measured_max=high, outside_range=outside)
 
 
 class Profiler(ABC):
     """Measures the cost of one kind of candidate, inside the (fresh, spawned) profiling child.
 
-    :meth:`profile` calls the hooks in this order, each exactly once unless said otherwise:
+    A :class:`ProfilingSession` calls the hooks in this order, each exactly once unless said otherwise:
 
     1. :meth:`configure` -- first thing, before any heavy library does work: thread counts (torch's
        intra-op threads, BLAS pools) and anything else that must be fixed for the whole process.
        Returns the number of threads actually in use, which the result records.
     2. :meth:`load` -- build, load or fit the model (never timed). Returns a profiler-specific
        "loaded" object passed to every later hook.
-    3. :meth:`prepare_inputs` -- turn the drawn texts into ready-to-call batch-1 inputs and throughput
-       batches (tokenized, tensors on the device), so the timed calls do nothing but the model's work.
-    4. :meth:`run_once` -- one batch-1 call; called many times by :func:`~modelpick.profiling._stats.measure`:
-       first untimed warm-up rounds, then timed rounds. Must return only once the result exists.
-    5. :meth:`tokenize_once` -- one text through the tokenizer; called many times like ``run_once``,
+    3. :meth:`prepare_inputs` -- turn the drawn texts into ready-to-call batch-1 inputs (the sample's
+       texts, or inputs at a grid of lengths for a latency curve) and throughput batches, so the timed
+       calls do nothing but the model's work.
+    4. :meth:`sentinel` -- the fixed work timed before every round, to see the machine's drift.
+    5. :meth:`run_once` -- one batch-1 call; called many times, in rounds (one call per input): first
+       an untimed warm-up round, then timed rounds, alternating with other candidates' rounds when the
+       caller interleaves them. Must return only once the result exists.
+    6. :meth:`tokenize_once` -- one text through the tokenizer; called many times like ``run_once``,
        only when :meth:`has_tokenizer` is true, and timed apart from the forward pass.
-    6. :meth:`run_batch` -- one throughput batch; called many times like ``run_once``.
-    7. :meth:`check` -- after the latency is measured: sanity gate, FLOP rate, GPU memory. Raise
+    7. :meth:`run_batch` -- one throughput batch; called many times like ``run_once``.
+    8. :meth:`check` -- after the latency is measured: sanity gate, FLOP rate, GPU memory. Raise
        :class:`~modelpick.exceptions.ProfilingError` for a result that cannot be right.
 
     Then :meth:`parameters`, :meth:`weights_on_disk_mb` and :meth:`library_versions` describe the model,
-    and :meth:`close` runs last, whether or not profiling succeeded. Steps 3-7 run under
+    and :meth:`close` runs last, whether or not profiling succeeded. Steps 3-8 run under
     :meth:`inference_context`.
 
     Attributes:
@@ -125,8 +200,19 @@ class Profiler(ABC):
         """Build, load or fit the model; return what the later hooks need."""
 
     @abstractmethod
-    def prepare_inputs(self, loaded: Any, texts: Sequence[str], settings: ProfileSettings) -> PreparedInputs:
-        """Batch-1 inputs for ``texts``, their lengths and where those came from, throughput batches."""
+    def prepare_inputs(self, loaded: Any, texts: Sequence[str], settings: ProfileSettings,
+                       sample_texts: Sequence[str] = ()) -> PreparedInputs:
+        """Batch-1 inputs and throughput batches.
+
+        ``texts``: a few of the sample's texts (timed as they are, and for tokenization);
+        ``sample_texts``: the texts whose lengths a latency curve is read at.
+        """
+
+    def sentinel(self, settings: ProfileSettings) -> Sentinel:
+        """The work timed before each round (see ``_drift.py``); a numpy matrix product by default."""
+        from modelpick.profiling._drift import numpy_sentinel
+
+        return numpy_sentinel()
 
     @abstractmethod
     def run_once(self, loaded: Any, single_input: Any) -> Any:
@@ -144,9 +230,13 @@ class Profiler(ABC):
         """Tokenize one text exactly as :meth:`prepare_inputs` did for the batch-1 inputs."""
         raise NotImplementedError
 
-    def check(self, loaded: Any, inputs: PreparedInputs, latency: Measurement,
-              settings: ProfileSettings) -> Checks:
-        """Sanity checks and extra figures once latency is known; nothing by default."""
+    def check(self, loaded: Any, inputs: PreparedInputs, medians_s: Sequence[float], settings: ProfileSettings,
+              *, peak_gflops: float | None = None) -> Checks:
+        """Sanity checks and extra figures once the median time of each input is known.
+
+        ``peak_gflops``: the machine's matmul peak when already known (measured once, cached).
+        Nothing by default.
+        """
         return Checks()
 
     @abstractmethod
@@ -191,69 +281,307 @@ class Profiler(ABC):
         *,
         baseline_rss_mb: float | None = None,
     ) -> ProfileResult:
-        """Measure ``candidate``: the hooks in order (see the class docstring), then the result.
+        """Measure ``candidate`` in this process, alone: a session's rounds until stable, then the result.
 
+        The drift reference is this measurement's own median sentinel (see :func:`assemble`).
         ``peak_rss_mb`` is this process's peak RSS minus ``baseline_rss_mb``; it is ``None`` when no
         baseline is given, since the peak of a process that did other work first means nothing.
 
         Raises:
             ProfilingError: any failure, with a one-line reason (errors of modelpick pass unchanged).
         """
+        session = ProfilingSession(self, candidate, weights, split, settings, baseline_rss_mb=baseline_rss_mb)
         try:
-            # torch, transformers, sklearn: each raises its own types; the run needs one reason.
-            with reraised_as(ProfilingError, f"Profiling {candidate.name} failed"):
-                return self._profile(candidate, weights, split, settings, baseline_rss_mb)
+            rounds: list[TimingRound] = []
+            while stop_reason(rounds, settings) is None:
+                rounds.append(session.timed_round())
+            cost = session.finish(rounds)
         finally:
-            self.close()
+            session.close()
+        return assemble(cost, rounds, reference=None, settings=settings)
 
-    def _profile(self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit,
-                 settings: ProfileSettings, baseline_rss_mb: float | None) -> ProfileResult:
-        threads = self.configure(settings)
-        loaded = self.load(candidate, weights, split, settings)
-        texts = draw_texts(split, settings)
-        loop: dict[str, Any] = {"min_rounds": settings.min_rounds, "noise_threshold": settings.noise_threshold,
-                                "max_time_s": settings.max_time_s}
-        timer = self.timer(settings)
-        with self.inference_context():
-            inputs = self.prepare_inputs(loaded, texts, settings)
-            latency = measure(lambda i: self.run_once(loaded, inputs.single[i]), len(inputs.single),
-                              warmup=1, timer=timer, **loop)
+
+class ProfilingSession:
+    """One candidate's measurement, held open between rounds (in a profiling child, or in-process).
+
+    Construction runs the hooks up to the warm-up round; :meth:`timed_round` is called as many times as
+    the caller decides (see :func:`stop_reason`), and :meth:`finish` once. :meth:`close` always.
+
+    Raises:
+        ProfilingError: from any step, with a one-line reason (errors of modelpick pass unchanged).
+    """
+
+    def __init__(self, profiler: Profiler, candidate: Candidate, weights: WeightsResolution | None,
+                 split: DataSplit, settings: ProfileSettings, *, baseline_rss_mb: float | None = None) -> None:
+        self._profiler, self._candidate, self._settings = profiler, candidate, settings
+        self._baseline_rss_mb = baseline_rss_mb
+        self._context: Any = None
+        self._failure = f"Profiling {candidate.name} failed"
+        try:
+            with reraised_as(ProfilingError, self._failure):
+                self._threads = profiler.configure(settings)
+                self._loaded = profiler.load(candidate, weights, split, settings)
+                self._timer = profiler.timer(settings)
+                self._context = profiler.inference_context()
+                self._context.__enter__()
+                self.inputs = profiler.prepare_inputs(self._loaded, draw_texts(split, settings), settings,
+                                                      draw_sample_texts(split, settings))
+                self._sentinel = profiler.sentinel(settings)
+                for single in self.inputs.single:  # warm-up: first calls pay for lazy set-up per shape
+                    profiler.run_once(self._loaded, single)
+        except BaseException:
+            self.close()
+            raise
+
+    def timed_round(self) -> TimingRound:
+        """The sentinel, then one timed call per input (Python's GC paused, as ``timeit`` does)."""
+        import gc
+        import time
+
+        with reraised_as(ProfilingError, self._failure):
+            gc_was_enabled = gc.isenabled()
+            gc.disable()
+            started_at = time.time()
+            start = time.perf_counter()
+            try:
+                sentinel_s = self._sentinel.time_s(self._timer)
+                timings = tuple(
+                    self._timer(lambda: self._profiler.run_once(self._loaded, single))  # noqa: B023 - called at once
+                    for single in self.inputs.single
+                )
+            finally:
+                wall = time.perf_counter() - start
+                if gc_was_enabled:
+                    gc.enable()
+            return TimingRound(sentinel_s, timings, wall, started_at)
+
+    def finish(self, rounds: Sequence[TimingRound], *, peak_gflops: float | None = None) -> MeasuredCost:
+        """Tokenization, throughput, memory and the checks; everything the rounds do not give."""
+        import datetime
+
+        profiler, loaded, settings, inputs = self._profiler, self._loaded, self._settings, self.inputs
+        with reraised_as(ProfilingError, self._failure):
+            loop: dict[str, Any] = {"min_rounds": settings.min_rounds, "noise_threshold": settings.noise_threshold,
+                                    "max_time_s": settings.max_time_s}
             tokenize = None
-            if self.has_tokenizer(loaded):
+            if profiler.has_tokenizer(loaded):
                 # Tokenizing runs on the host whatever the device, so it is timed by the host clock.
-                tokenize = measure(lambda i: self.tokenize_once(loaded, inputs.texts[i]), len(inputs.texts),
+                tokenize = measure(lambda i: profiler.tokenize_once(loaded, inputs.texts[i]), len(inputs.texts),
                                    warmup=1, **loop).stats
             # Two rounds suffice for a mean rate: each call already averages over a whole batch.
-            throughput = measure(lambda i: self.run_batch(loaded, inputs.batches[i]), len(inputs.batches),
-                                 warmup=1, timer=timer, **{**loop, "min_rounds": 2})
+            throughput = measure(lambda i: profiler.run_batch(loaded, inputs.batches[i]), len(inputs.batches),
+                                 warmup=1, timer=self._timer, **{**loop, "min_rounds": 2})
             # Read before check(): its matmul probe is the profiler's, not the model's, memory.
             peak = peak_rss_mb()
-            checks = self.check(loaded, inputs, latency, settings)
-        rss = None
-        if baseline_rss_mb is not None and peak is not None:
-            # A child can peak below its baseline (allocator and import-order jitter) when the model
-            # is tiny; memory cannot be negative, so that reads as 0.
-            rss = max(0.0, peak - baseline_rss_mb)
-        return ProfileResult(
-            candidate=candidate.name,
-            device=self.device_name(settings),
-            num_threads=threads,
-            latency=latency.stats,
-            throughput_batch_size=inputs.batch_size,
-            throughput_per_s=inputs.batch_size * throughput.calls / throughput.total_s,
-            tokenize=tokenize,
-            peak_rss_mb=rss,
-            peak_gpu_mb=checks.peak_gpu_mb,
-            parameters=int(self.parameters(loaded)),
-            weights_on_disk_mb=self.weights_on_disk_mb(loaded),
-            lengths=summarize_lengths(inputs.lengths, inputs.lengths_source),
-            batch_size=1,
-            gflops_per_s=checks.gflops_per_s,
-            machine_peak_gflops=checks.machine_peak_gflops,
-            timer=self.timer_name(settings),
-            provenance="measured",
-            library_versions=self.library_versions(),
+            medians = [statistics.median(r.timings_s[i] for r in rounds) for i in range(len(inputs.single))]
+            checks = profiler.check(loaded, inputs, medians, settings, peak_gflops=peak_gflops)
+            rss = None
+            if self._baseline_rss_mb is not None and peak is not None:
+                # A child can peak below its baseline (allocator and import-order jitter) when the model
+                # is tiny; memory cannot be negative, so that reads as 0.
+                rss = max(0.0, peak - self._baseline_rss_mb)
+            return MeasuredCost(
+                candidate=self._candidate.name,
+                device=profiler.device_name(settings),
+                num_threads=self._threads,
+                inputs_lengths=inputs.lengths,
+                curve=inputs.curve,
+                held_out=inputs.held_out,
+                sample_lengths=inputs.sample_lengths or inputs.lengths,
+                lengths_source=inputs.lengths_source,
+                sentinel=self._sentinel.name,
+                tokenize=tokenize,
+                throughput_batch_size=inputs.batch_size,
+                throughput_per_s=inputs.batch_size * throughput.calls / throughput.total_s,
+                peak_rss_mb=rss,
+                peak_gpu_mb=checks.peak_gpu_mb,
+                parameters=int(profiler.parameters(loaded)),
+                weights_on_disk_mb=profiler.weights_on_disk_mb(loaded),
+                gflops_per_s=checks.gflops_per_s,
+                machine_peak_gflops=checks.machine_peak_gflops,
+                timer=profiler.timer_name(settings),
+                library_versions=profiler.library_versions(),
+                measured_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+            )
+
+    def close(self) -> None:
+        try:
+            if self._context is not None:
+                self._context.__exit__(None, None, None)
+                self._context = None
+        finally:
+            self._profiler.close()
+
+
+def stop_reason(rounds: Sequence[TimingRound], settings: ProfileSettings) -> str | None:
+    """Why a candidate's timing rounds can stop: ``"stable"``, ``"time cap"``, or ``None`` to go on.
+
+    Stable: at least ``min_rounds`` and the noise of the calls (median over inputs of IQR/median) below
+    ``noise_threshold``. Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``.
+    """
+    if len(rounds) < settings.min_rounds:
+        return None
+    per_input = [[r.timings_s[i] for r in rounds] for i in range(len(rounds[0].timings_s))]
+    if noise_of(per_input) < settings.noise_threshold:
+        return "stable"
+    if math.fsum(r.wall_s for r in rounds) > settings.max_time_s:
+        return "time cap"
+    return None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The machine's reference speed for one sentinel: its median time and when it was measured."""
+
+    sentinel: str
+    seconds: float
+    measured_at: str
+
+
+def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Reference | None,
+             settings: ProfileSettings) -> ProfileResult:
+    """The :class:`ProfileResult` from a child's report and its rounds, at the reference speed.
+
+    The calls are scaled by ``reference / the rounds' median sentinel``; with no reference, that median
+    is the reference (nothing is scaled). A curve keeps the
+    calls as measured, with each round's sentinel, and is read at ``cost.sample_lengths``; other profiles
+    summarize the corrected calls themselves.
+    """
+    sentinels = [r.sentinel_s for r in rounds]
+    if reference is None:
+        reference = Reference(cost.sentinel, statistics.median(sentinels), cost.measured_at)
+    n_inputs = len(cost.inputs_lengths)
+    raw = [[r.timings_s[i] for r in rounds] for i in range(n_inputs)]
+    drift = DriftCorrection(
+        sentinel=reference.sentinel, reference_ms=reference.seconds * 1e3,
+        reference_measured_at=reference.measured_at,
+        sentinel_p50_ms=statistics.median(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
+        sentinel_max_ms=max(sentinels) * 1e3, raw_p50_ms=0.0, raw_p90_ms=0.0,
+        round_sentinel_ms=tuple(s * 1e3 for s in sentinels),
+    )
+    curve = interval = None
+    if cost.curve:
+        curve = _curve_of(cost, raw)
+        latency, raw_stats, interval = read_curve(curve, drift, cost.sample_lengths,
+                                                  noise_threshold=settings.noise_threshold,
+                                                  seed=settings.random_state)
+        lengths = summarize_lengths(cost.sample_lengths, cost.lengths_source, measured=curve.grid)
+    else:
+        factor = correction_factor(sentinels, reference.seconds)
+        corrected = [[t * factor for t in values] for values in raw]
+        latency = summarize_timings(corrected, noise_threshold=settings.noise_threshold)
+        raw_stats = summarize_timings(raw, noise_threshold=settings.noise_threshold)
+        lengths = summarize_lengths(cost.inputs_lengths, cost.lengths_source)
+    return ProfileResult(
+        candidate=cost.candidate,
+        device=cost.device,
+        num_threads=cost.num_threads,
+        latency=latency,
+        throughput_batch_size=cost.throughput_batch_size,
+        throughput_per_s=cost.throughput_per_s,
+        tokenize=cost.tokenize,
+        peak_rss_mb=cost.peak_rss_mb,
+        peak_gpu_mb=cost.peak_gpu_mb,
+        parameters=cost.parameters,
+        weights_on_disk_mb=cost.weights_on_disk_mb,
+        lengths=lengths,
+        batch_size=1,
+        gflops_per_s=_typical_gflops(cost),
+        machine_peak_gflops=cost.machine_peak_gflops,
+        timer=cost.timer,
+        provenance="measured",
+        library_versions=cost.library_versions,
+        curve=curve,
+        p50_interval_ms=interval,
+        drift=dataclasses.replace(drift, raw_p50_ms=raw_stats.p50_ms, raw_p90_ms=raw_stats.p90_ms),
+        measured_at=cost.measured_at,
+    )
+
+
+def _curve_of(cost: MeasuredCost, per_input_s: Sequence[Sequence[float]]) -> LatencyCurve:
+    points = tuple(
+        CurvePoint(length=length, timings_ms=tuple(t * 1e3 for t in per_input_s[i]), held_out=i in cost.held_out,
+                   gflops_per_s=cost.gflops_per_s[i] if i < len(cost.gflops_per_s) else None)
+        for i, length in enumerate(cost.inputs_lengths)
+    )
+    curve = LatencyCurve(points=tuple(sorted(points, key=lambda p: p.length)))
+    return dataclasses.replace(curve, held_out_error=held_out_error(curve))
+
+
+def held_out_error(curve: LatencyCurve) -> float | None:
+    """Largest relative error of the interpolated p50 at the curve's held-out lengths (None without any).
+
+    Example:
+        >>> c = LatencyCurve((CurvePoint(8, (1.0,)), CurvePoint(11, (1.5,), held_out=True), CurvePoint(16, (2.0,))))
+        >>> round(held_out_error(c), 4)
+        0.0833
+    """
+    grid = [(length, statistics.median(values)) for length, values in curve.grid_timings_ms().items()]
+    errors = [abs(interpolate(grid, p.length) - statistics.median(p.timings_ms)) / statistics.median(p.timings_ms)
+              for p in curve.points if p.held_out and statistics.median(p.timings_ms) > 0]
+    return max(errors) if errors else None
+
+
+def corrected_timings_ms(curve: LatencyCurve, drift: DriftCorrection | None) -> dict[int, tuple[float, ...]]:
+    """The grid's calls brought to ``drift``'s reference speed (as measured without one)."""
+    grid = curve.grid_timings_ms()
+    if drift is None:
+        return grid
+    factor = drift.reference_ms / drift.sentinel_p50_ms
+    return {length: tuple(t * factor for t in values) for length, values in grid.items()}
+
+
+def read_curve(curve: LatencyCurve, drift: DriftCorrection | None, lengths: Sequence[int], *,
+               noise_threshold: float, seed: int = 0) -> tuple[LatencyStats, LatencyStats, tuple[float, float]]:
+    """Single-call latency over ``lengths``, at the reference speed and as measured, and the p50's interval."""
+    corrected = corrected_timings_ms(curve, drift)
+    noise = noise_of(list(corrected.values()))
+
+    def stats(timings: Mapping[int, Sequence[float]]) -> LatencyStats:
+        mixture = mixture_stats(timings, lengths)
+        return LatencyStats(
+            n=sum(len(p.timings_ms) for p in curve.points),
+            p50_ms=mixture.p50_ms, p90_ms=mixture.p90_ms, p95_ms=mixture.p95_ms, p99_ms=mixture.p99_ms,
+            mean_ms=mixture.mean_ms, stdev_ms=mixture.stdev_ms,
+            noisy=not noise < noise_threshold,
+            noise=noise if math.isfinite(noise) else 1.0,
         )
+
+    return stats(corrected), stats(curve.grid_timings_ms()), p50_interval(corrected, lengths, seed=seed)
+
+
+def at_lengths(profile: ProfileResult, lengths: Sequence[int], source: str, *, reused_from: str,
+               reference: Reference | None = None) -> ProfileResult:
+    """``profile`` read at other texts' ``lengths`` (a saved or cached profile, re-weighted to your data).
+
+    ``reference``: the machine's reference speed now, when it changed since the profile was measured
+    (the calls are kept as measured, so they are simply brought to the new one). A profile without a
+    curve (a baseline's, timed on its own texts) is returned as it is, marked reused.
+    """
+    if profile.curve is None or not lengths:
+        return dataclasses.replace(profile, reused_from=reused_from)
+    drift = profile.drift
+    if drift is not None and reference is not None and reference.sentinel == drift.sentinel:
+        drift = dataclasses.replace(drift, reference_ms=reference.seconds * 1e3,
+                                    reference_measured_at=reference.measured_at)
+    latency, raw, interval = read_curve(profile.curve, drift, lengths, noise_threshold=math.inf)
+    latency = dataclasses.replace(latency, noisy=profile.latency.noisy)
+    if drift is not None:
+        drift = dataclasses.replace(drift, raw_p50_ms=raw.p50_ms, raw_p90_ms=raw.p90_ms)
+    return dataclasses.replace(
+        profile, latency=latency, drift=drift, reused_from=reused_from, p50_interval_ms=interval,
+        lengths=summarize_lengths(lengths, source, measured=profile.curve.grid),
+    )
+
+
+def _typical_gflops(cost: MeasuredCost) -> float | None:
+    """The FLOP rate at the measured input nearest the sample's median length."""
+    rated = [(length, rate) for length, rate in zip(cost.inputs_lengths, cost.gflops_per_s, strict=False)
+             if rate is not None]
+    if not rated:
+        return None
+    target = statistics.median_low(cost.sample_lengths or cost.inputs_lengths)
+    return min(rated, key=lambda pair: (abs(pair[0] - target), pair[0]))[1]
 
 
 def median_length_indices(lengths: Sequence[int]) -> list[int]:

@@ -25,18 +25,21 @@ class ProfileSettings:
         random_state: Seeds which texts are drawn and the random token ids of architecture-only inputs.
         trust_remote_code: Passed to ``from_pretrained``.
         min_rounds: Rounds (one timed call per distinct input each) before the noise test may stop
-            the loop; at least 2, since a spread needs two repeats.
+            the loop; at least 2, since a spread needs two repeats. Five by default: intervals are
+            bootstrapped over whole rounds, which needs a few.
         noise_threshold: The loop stops once the median over inputs of IQR/median of each input's
             repeats is below this.
         max_input_lengths: How many of the sample's texts are drawn as distinct inputs. 32 lengths
             repeated over at least ``min_rounds`` rounds give ~100 timed calls per candidate, enough
             for p90 while keeping a 10-model run on 2 cores within minutes.
+        max_sample_lengths: How many of the sample's texts (a seeded draw when there are more) give the
+            token lengths a latency curve is read at; tokenizing them is cheap.
         throughput_batches: Distinct batches timed for throughput (each repeated ``min_rounds``
             times); a few suffice, since one batch already averages over ``throughput_batch_size`` texts.
 
     Example:
         >>> ProfileSettings(num_threads=2, max_time_s=1.0).min_rounds
-        3
+        5
         >>> ProfileSettings(num_threads=0)
         Traceback (most recent call last):
         ...
@@ -50,9 +53,10 @@ class ProfileSettings:
     throughput_batch_size: int = 16
     random_state: int = 0
     trust_remote_code: bool = False
-    min_rounds: int = 3
+    min_rounds: int = 5
     noise_threshold: float = 0.05
     max_input_lengths: int = 32
+    max_sample_lengths: int = 4096
     throughput_batches: int = 2
 
     _CONSTRAINTS: ClassVar[dict[str, list[Constraint | None]]] = {
@@ -65,6 +69,7 @@ class ProfileSettings:
         "min_rounds": [Interval(Integral, 2, None)],
         "noise_threshold": [POSITIVE_NUMBER],
         "max_input_lengths": [COUNT],
+        "max_sample_lengths": [COUNT],
         "throughput_batches": [COUNT],
     }
 

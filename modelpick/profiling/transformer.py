@@ -16,10 +16,11 @@ from typing import Any, ClassVar
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit, approximate_token_lengths
 from modelpick.exceptions import ProfilingError
-from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches, median_length_indices
+from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches
+from modelpick.profiling._curve import held_out_lengths, length_grid
+from modelpick.profiling._drift import Sentinel, torch_sentinel
 from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
 from modelpick.profiling._settings import ProfileSettings
-from modelpick.profiling._stats import Measurement
 from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer
 
 __all__ = ["TransformerProfiler"]
@@ -97,30 +98,51 @@ class TransformerProfiler(Profiler):
                        weights.has_real_weights)
 
     # -- inputs -----------------------------------------------------------------------------------
-    def prepare_inputs(self, loaded: _Loaded, texts: Sequence[str], settings: ProfileSettings) -> PreparedInputs:
+    def prepare_inputs(self, loaded: _Loaded, texts: Sequence[str], settings: ProfileSettings,
+                       sample_texts: Sequence[str] = ()) -> PreparedInputs:
+        """Inputs of exactly the grid and held-out lengths bracketing the sample's token lengths.
+
+        A forward pass costs what its length costs, whatever the ids, so each curve input is seeded
+        random ids (above the special ones) of one length; the sample's texts only give the lengths
+        (tokenized by the candidate's own tokenizer, or approximated without one). Throughput batches
+        are real texts (or random ids of their lengths), padded to the longest as a server would.
+        """
         texts = tuple(texts)
+        sample_texts = tuple(sample_texts) or texts
         batch_size = settings.throughput_batch_size
         index_batches = cyclic_batches(len(texts), batch_size)[: settings.throughput_batches]
+        sample_lengths, source = self.sample_lengths(loaded, sample_texts)
         if loaded.tokenizer is not None:
-            single = tuple(self._encode(loaded, [text], padding=False) for text in texts)
-            lengths = tuple(int(s["input_ids"].shape[1]) for s in single)
             batches = tuple(self._encode(loaded, [texts[i] for i in idx], padding="longest") for idx in index_batches)
-            source = f"candidate tokenizer on the sample (truncated to {loaded.max_length})"
         else:
-            lengths = tuple(min(n + 2, loaded.max_length) for n in approximate_token_lengths(texts))
-            single, batches = self._random_inputs(loaded, lengths, index_batches, settings.random_state)
-            why = "no tokenizer next to the weights" if loaded.has_weights else "no tokenizer: architecture-only"
-            source = f"{APPROXIMATED_PREFIX} ({why})"
+            text_lengths, _ = self.sample_lengths(loaded, texts)
+            batches = self._random_inputs(loaded, text_lengths, index_batches, settings.random_state + 1)
+        grid = length_grid(sample_lengths, max_length=loaded.max_length)
+        held_out = tuple(n for n in held_out_lengths(grid) if n not in grid)
+        lengths = (*grid, *held_out)
+        single = self._random_inputs(loaded, lengths, [[i] for i in range(len(lengths))], settings.random_state)
         return PreparedInputs(texts=texts, single=single, lengths=lengths, lengths_source=source,
-                              batches=batches, batch_size=batch_size)
+                              batches=batches, batch_size=batch_size, curve=True,
+                              held_out=frozenset(range(len(grid), len(lengths))), sample_lengths=sample_lengths)
+
+    def sample_lengths(self, loaded: _Loaded, texts: Sequence[str]) -> tuple[tuple[int, ...], str]:
+        """The token lengths of ``texts`` as this model gets them (truncated), and how they were counted."""
+        if loaded.tokenizer is not None:
+            encoded = loaded.tokenizer(list(texts), truncation=True, max_length=loaded.max_length)
+            lengths = tuple(len(ids) for ids in encoded["input_ids"])
+            return lengths, f"candidate tokenizer on the sample (truncated to {loaded.max_length})"
+        why = "no tokenizer next to the weights" if loaded.has_weights else "no tokenizer: architecture-only"
+        lengths = tuple(min(n + 2, loaded.max_length) for n in approximate_token_lengths(texts))
+        return lengths, f"{APPROXIMATED_PREFIX} ({why})"
 
     def _encode(self, loaded: _Loaded, texts: list[str], *, padding: bool | str) -> dict[str, Any]:
         encoded = loaded.tokenizer(texts, padding=padding, truncation=True, max_length=loaded.max_length,
                                    return_tensors="pt")
         return {k: v.to(loaded.device) for k, v in encoded.items() if k in loaded.accepted}
 
-    def _random_inputs(self, loaded: _Loaded, lengths: Sequence[int], index_batches: list[list[int]],
-                       seed: int) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    def _random_inputs(self, loaded: _Loaded, lengths: Sequence[int], index_batches: Sequence[Sequence[int]],
+                       seed: int) -> tuple[Any, ...]:
+        """One input per index batch: seeded random ids, row ``r`` of ``lengths[i]`` tokens, padded."""
         import torch
 
         vocab_size = int(getattr(loaded.config, "vocab_size", 0) or 0)
@@ -135,7 +157,7 @@ class TransformerProfiler(Profiler):
         pad_id = pad_id if isinstance(pad_id, int) and 0 <= pad_id < vocab_size else 0
         generator = torch.Generator().manual_seed(seed)
 
-        def encode(rows: list[int]) -> dict[str, Any]:
+        def encode(rows: Sequence[int]) -> dict[str, Any]:
             width = max(lengths[i] for i in rows)
             ids = torch.randint(low, vocab_size, (len(rows), width), generator=generator)
             mask = torch.zeros((len(rows), width), dtype=torch.long)
@@ -147,9 +169,7 @@ class TransformerProfiler(Profiler):
                 inputs["token_type_ids"] = torch.zeros_like(ids)
             return {k: v.to(loaded.device) for k, v in inputs.items() if k in loaded.accepted}
 
-        single = tuple(encode([i]) for i in range(len(lengths)))
-        batches = tuple(encode(idx) for idx in index_batches)
-        return single, batches
+        return tuple(encode(rows) for rows in index_batches)
 
     # -- calls ------------------------------------------------------------------------------------
     def run_once(self, loaded: _Loaded, single_input: dict[str, Any]) -> Any:
@@ -186,25 +206,27 @@ class TransformerProfiler(Profiler):
         return "cpu"
 
     # -- after measuring --------------------------------------------------------------------------
-    def check(self, loaded: _Loaded, inputs: PreparedInputs, latency: Measurement,
-              settings: ProfileSettings) -> Checks:
-        """FLOPs of one forward at the median length over that length's median time, against the peak."""
+    def sentinel(self, settings: ProfileSettings) -> Sentinel:
+        return torch_sentinel(self.device_name(settings))
+
+    def check(self, loaded: _Loaded, inputs: PreparedInputs, medians_s: Sequence[float], settings: ProfileSettings,
+              *, peak_gflops: float | None = None) -> Checks:
+        """FLOPs of one forward at each curve length over its median time, against the machine's peak."""
         peak_gpu_mb = None
         if settings.device == "cuda":
             import torch
 
             # Read before the matmul probe, whose matrices are no part of the model's footprint.
             peak_gpu_mb = torch.cuda.max_memory_allocated() / 2**20
-        at_median = median_length_indices(inputs.lengths)
-        flops = count_forward_flops(loaded.model, inputs.single[at_median[0]])
-        implied = flops / latency.median_s(at_median) / 1e9
-        peak = matmul_peak_gflops(device=loaded.device, timer=self.timer(settings))
-        if implied > SANITY_MARGIN * peak:
+        rates = tuple(count_forward_flops(loaded.model, single) / median / 1e9
+                      for single, median in zip(inputs.single, medians_s, strict=True))
+        peak = peak_gflops or matmul_peak_gflops(device=loaded.device, timer=self.timer(settings))
+        if max(rates) > SANITY_MARGIN * peak:
             # Other work on the machine slows short probes more than a long latency loop (whose p50
             # may fall in a quiet spell); probe much longer before calling the timing wrong.
             peak = max(peak, matmul_peak_gflops(device=loaded.device, timer=self.timer(settings), repeats=96))
-        check_sanity(implied, peak)
-        return Checks(gflops_per_s=implied, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb)
+        check_sanity(max(rates), peak)
+        return Checks(gflops_per_s=rates, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb)
 
     def parameters(self, loaded: _Loaded) -> int:
         return loaded.parameters

@@ -136,9 +136,13 @@ def notes(rec: Recommendation) -> list[str]:
     """How the numbers were obtained, in plain sentences."""
     pct = rec.constraints.latency_percentile
     lines = [
-        f"Latency: one forward pass (or predict call) at batch size 1, timed in a fresh process per candidate "
-        f"over the sample's token lengths after warm-up; {pct} is the constrained figure. Memory: the child's "
-        "peak RSS above a baseline process that only imported the same libraries.",
+        f"Latency: one forward pass (or predict call) at batch size 1, after warm-up, in a process per candidate "
+        "kept alive while the candidates of one kind take turns, round by round, so every candidate is timed "
+        "over the same stretch of time. A transformer is timed at a grid of sequence lengths bracketing your "
+        "texts and read at your texts' token lengths (a baseline on the texts themselves). Each round is brought "
+        "to the machine's reference speed by a sentinel matrix product timed just before it. "
+        f"{pct} is the constrained figure. Memory: the child's peak RSS above a baseline process that only "
+        "imported the same libraries.",
         f"Quality basis: {rec.quality_basis}.",
     ]
     if any(r.quality is not None and r.quality.provenance == "published" for r in rec.results):
@@ -230,3 +234,54 @@ def tuning_lines(rec: Recommendation) -> list[str]:
     failures = [f"{r.name} {line}" for r in rec.results if r.tuning for line in r.tuning.failures]
     lines += [f"Failed trial: {line}" for line in failures]
     return lines
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:+.0f}%"
+
+
+def measurement_lines(rec: Recommendation) -> list[str]:
+    """Per measured candidate: the lengths its latency was read at, drift, FLOP rate, and where it came from."""
+    lines = []
+    for result in rec.in_rank_order():
+        p = result.profile
+        if p is None:
+            continue
+        parts = []
+        if p.curve is not None:
+            error = "" if p.curve.held_out_error is None else f", interpolation error {p.curve.held_out_error:.1%} " \
+                "at held-out lengths"
+            grid = ", ".join(str(n) for n in p.curve.grid)
+            parts.append(f"timed at {grid} tokens{error}; read at your {p.lengths.n} texts (p50 "
+                         f"{p.lengths.p50:.0f}, p90 {p.lengths.p90:.0f} tokens)")
+        if p.drift is not None:
+            parts.append(f"machine {_percent(p.drift.drift)} vs its reference speed (sentinel "
+                         f"{p.drift.sentinel_p50_ms:.3g} ms now, {p.drift.reference_ms:.3g} ms on "
+                         f"{p.drift.reference_measured_at[:10]}); uncorrected p50 {p.drift.raw_p50_ms:.2f} ms")
+        if p.gflops_per_s is not None and p.machine_peak_gflops:
+            parts.append(f"{p.gflops_per_s:.1f} GFLOP/s, {p.gflops_per_s / p.machine_peak_gflops:.0%} of this "
+                         f"machine's measured matmul peak ({p.machine_peak_gflops:.0f} GFLOP/s)")
+        if p.reused_from is not None:
+            where = "the measurement cache" if p.reused_from == "cache" else p.reused_from
+            parts.append(f"from {where}, measured {p.measured_at or 'at an unknown time'}")
+        elif p.measured_at:
+            parts.append(f"measured in this run ({p.measured_at})")
+        if parts:
+            lines.append(f"{result.name}: " + "; ".join(parts))
+    return lines
+
+
+def ratio_lines(rec: Recommendation) -> list[str]:
+    """Each candidate against the next faster one, with the interval that says whether the order is clear."""
+    return [
+        f"{r.slower} is {r.ratio:.2f}x slower than {r.faster} at p50 (95% interval {r.low:.2f}-{r.high:.2f}"
+        + ("" if r.clear else "; not a clear difference") + ")"
+        for r in rec.latency_ratios
+    ]
+
+
+def duration_line(rec: Recommendation) -> str:
+    """How long each step of the run took (the accuracy step apart from the cost step)."""
+    names = {"resolve": "finding weights", "cost": "cost", "accuracy": "accuracy", "total": "total"}
+    parts = [f"{names.get(k, k)} {v:.1f} s" for k, v in rec.durations_s.items()]
+    return "Time: " + ", ".join(parts) if parts else ""

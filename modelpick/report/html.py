@@ -265,7 +265,8 @@ def tuning_section(rec: Recommendation) -> h.Markup:
 
 
 def method_section(rec: Recommendation) -> h.Markup:
-    parts: list[object] = [h.bullets(fmt.notes(rec))]
+    extra = [*fmt.ratio_lines(rec), *fmt.measurement_lines(rec), *([fmt.duration_line(rec)] if rec.durations_s else [])]
+    parts: list[object] = [h.bullets([*fmt.notes(rec), *rec.warnings, *extra])]
     for name, settings in rec.settings.items():
         parts.append(h.Markup("<details>") + h.tag("summary", f"{name} settings")
                      + h.key_values(sorted((k, _plain(v)) for k, v in settings.items())) + h.Markup("</details>"))

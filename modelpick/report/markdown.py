@@ -30,6 +30,8 @@ class MarkdownRenderer(Renderer):
             "",
             f"**{_cell(fmt.verdict(rec))}**",
             "",
+            *(f"> Warning: {_cell(w)}" for w in rec.warnings),
+            *([""] if rec.warnings else []),
             f"- Data: {_cell(fmt.data_line(rec))}",
             f"- Machine: {_cell(fmt.machine_line(rec))}",
             f"- Constraints: {_cell(fmt.constraint_line(rec))}",
@@ -79,6 +81,13 @@ class MarkdownRenderer(Renderer):
                 "| " + " | ".join((f"`{_cell(row[0])}`", *(_cell(c) for c in row[1:]))) + " |" for row in tuning_rows
             ]
             lines += [""] + [f"- {_cell(line)}" for line in fmt.tuning_lines(rec)]
+        ratios = fmt.ratio_lines(rec)
+        if ratios:
+            lines += ["", "## Latency ratios", ""]
+            lines += [f"- {_cell(line)}" for line in ratios]
         lines += ["", "## How these numbers were obtained", ""]
         lines += [f"- {line}" for line in fmt.notes(rec)]
+        lines += [f"- {_cell(line)}" for line in fmt.measurement_lines(rec)]
+        if rec.durations_s:
+            lines.append(f"- {fmt.duration_line(rec)}")
         return "\n".join(lines) + "\n"

@@ -40,6 +40,8 @@ class TextRenderer(Renderer):
         console.print(f"Constraints: {fmt.constraint_line(rec)}", markup=False, soft_wrap=True)
         console.print()
         console.print(fmt.verdict(rec), style="bold green" if rec.ranked else "bold red", markup=False, soft_wrap=True)
+        for warning in rec.warnings:
+            console.print(f"Warning: {warning}", style="yellow", markup=False, soft_wrap=True)
         console.print()
 
         pct = rec.constraints.latency_percentile
@@ -98,9 +100,18 @@ class TextRenderer(Renderer):
             console.print(tuning)
             for line in fmt.tuning_lines(rec):
                 console.print(f"  {line}", markup=False, soft_wrap=True)
+        ratios = fmt.ratio_lines(rec)
+        if ratios:
+            console.print("[bold]Latency ratios[/bold]")
+            for line in ratios:
+                console.print(f"  {line}", markup=False, soft_wrap=True)
         console.print("[bold]How these numbers were obtained[/bold]")
         for line in fmt.notes(rec):
             console.print(f"  - {line}", markup=False, soft_wrap=True)
+        for line in fmt.measurement_lines(rec):
+            console.print(f"  - {line}", markup=False, soft_wrap=True)
+        if rec.durations_s:
+            console.print(f"  - {fmt.duration_line(rec)}", markup=False, soft_wrap=True)
         legend = "  ~ marks a noisy latency; * marks the Pareto front (accuracy, latency, memory)."
         console.print(legend, markup=False, soft_wrap=True)
         # Trailing spaces rich pads lines with are noise in files and diffs.

@@ -105,7 +105,8 @@ class FaultyProfiler(Profiler):
         _FAULT_ACTIONS[candidate.fault]()
         raise ProfilingError(f"fault {candidate.fault!r} did not happen")  # every action ends the load
 
-    def prepare_inputs(self, loaded: Any, texts: Sequence[str], settings: ProfileSettings) -> PreparedInputs:
+    def prepare_inputs(self, loaded: Any, texts: Sequence[str], settings: ProfileSettings,
+                       sample_texts: Sequence[str] = ()) -> PreparedInputs:
         raise ProfilingError("a fault candidate has no inputs")
 
     def run_once(self, loaded: Any, single_input: Any) -> Any:

@@ -98,8 +98,8 @@ def test_profile_save_then_advise_from_profiles(capsys, reviews_csv, tmp_path):
     payload = json.loads(capsys.readouterr().out)
     assert code == 0
     by_name = {r["candidate"]["name"]: r for r in payload["results"]}
-    # The recorded profile is used as saved; a candidate without one is skipped, not measured here.
-    assert by_name["tfidf-logreg"]["profile"] == profiles["profiles"][0]
+    # The recorded profile is used as saved, and says so; a candidate without one is skipped, not measured here.
+    assert by_name["tfidf-logreg"]["profile"] == {**profiles["profiles"][0], "reused_from": str(saved)}
     assert by_name["majority-class"]["status"] == "skipped"
     assert "no recorded profile" in by_name["majority-class"]["reason"]
 

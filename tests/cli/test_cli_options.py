@@ -59,6 +59,7 @@ def _every_option_changed(tmp_path, topics, command: str) -> tuple[list[str], di
         # Only a baseline is a candidate, so --tune plans no trial; the options must still reach the run.
         "tune": True, "tune_top_k": 2, "tune_trials": 4, "time_budget_s": 900.0,
         "storage": f"sqlite:///{tmp_path / 'studies.db'}", "study": "options-test",
+        "use_cache": False, "cache_path": str(tmp_path / "measurements.sqlite3"),
     }
     argv = [command, "--data", str(data), "--quiet", "--json"]
     options = AdviseConfig.options(command)

@@ -11,7 +11,6 @@ from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.exceptions import CandidateError, ProfilingError
 from modelpick.profiling import ProfileSettings, profile_candidate
 from modelpick.profiling._base import draw_texts
-from modelpick.profiling._stats import Measurement, summarize_timings
 from modelpick.profiling.transformer import TransformerProfiler
 from modelpick.results import ProfileResult
 from modelpick.testing.tiny_models import tiny_config
@@ -21,13 +20,24 @@ def _candidate(name: str = "tiny") -> TransformerCandidate:
     return TransformerCandidate(name=name, family="BERT", model_id=name, source="local path")
 
 
-def _check_invariants(result: ProfileResult, settings: ProfileSettings, n_inputs: int) -> None:
+def _check_invariants(result: ProfileResult, settings: ProfileSettings, n_texts: int) -> None:
     lat = result.latency
     assert 0 < lat.p50_ms <= lat.p90_ms <= lat.p95_ms <= lat.p99_ms
     assert lat.mean_ms > 0 and lat.stdev_ms >= 0
-    # Whole rounds only, at least min_rounds of them, warm-up never counted.
-    assert lat.n >= settings.min_rounds * n_inputs
-    assert lat.n % n_inputs == 0
+    # A curve: whole rounds over the grid and held-out lengths, at least min_rounds, warm-up never counted.
+    curve = result.curve
+    assert curve is not None and len(curve.grid) >= 2
+    rounds = {len(p.timings_ms) for p in curve.points}
+    assert len(rounds) == 1 and rounds.pop() >= settings.min_rounds
+    assert lat.n == sum(len(p.timings_ms) for p in curve.points)
+    # Measured fresh, the grid brackets every text's length, and the figure refers to those texts.
+    assert result.lengths.n == n_texts
+    assert result.lengths.measured_min <= result.lengths.p50 <= result.lengths.max <= result.lengths.measured_max
+    assert result.lengths.outside_range == 0
+    assert curve.held_out_error is None or curve.held_out_error >= 0
+    assert result.drift is not None and result.drift.reference_ms > 0
+    assert result.drift.sentinel_min_ms <= result.drift.sentinel_p50_ms <= result.drift.sentinel_max_ms
+    assert result.measured_at and result.reused_from is None
     assert lat.noisy == (not lat.noise < settings.noise_threshold)
     assert result.num_threads == settings.num_threads
     assert result.batch_size == 1
@@ -38,7 +48,6 @@ def _check_invariants(result: ProfileResult, settings: ProfileSettings, n_inputs
     assert result.device == "cpu" and result.timer == "perf_counter"
     assert result.peak_gpu_mb is None
     assert result.peak_rss_mb is None  # in-process, no baseline given
-    assert result.lengths.n == n_inputs
     assert result.gflops_per_s is not None and result.gflops_per_s > 0
     assert result.machine_peak_gflops is not None and result.machine_peak_gflops > 0
     assert result.gflops_per_s <= 1.25 * result.machine_peak_gflops  # the gate let it through
@@ -50,7 +59,7 @@ def test_saved_model_with_tokenizer(tiny_bert_dir, split, fast_settings):
     settings = dataclasses.replace(fast_settings, max_input_lengths=len(split.all_texts))
     weights = WeightsResolution("local", str(tiny_bert_dir), "saved by the test")
     result = profile_candidate(_candidate(), weights, split, settings)
-    _check_invariants(result, settings, n_inputs=len(split.all_texts))
+    _check_invariants(result, settings, n_texts=len(split.all_texts))
     assert result.lengths.source.startswith("candidate tokenizer on the sample")
     # The long text is truncated to the tiny model's 128 positions.
     assert result.lengths.max == 128
@@ -65,7 +74,7 @@ def test_saved_model_with_tokenizer(tiny_bert_dir, split, fast_settings):
 def test_architecture_only_uses_approximated_lengths(model_type, split, fast_settings):
     weights = WeightsResolution("architecture-only", None, "no weights", config=tiny_config(model_type))
     result = profile_candidate(_candidate(model_type), weights, split, fast_settings)
-    _check_invariants(result, fast_settings, n_inputs=fast_settings.max_input_lengths)
+    _check_invariants(result, fast_settings, n_texts=len(split.all_texts))
     assert result.lengths.source.startswith("approximated: ")
     assert result.lengths.source.endswith("(no tokenizer: architecture-only)")
     assert result.tokenize is None  # no tokenizer to time
@@ -74,17 +83,23 @@ def test_architecture_only_uses_approximated_lengths(model_type, split, fast_set
 
 def test_approximated_lengths_are_pieces_plus_two_and_truncated(split, fast_settings):
     from modelpick.data._sample import approximate_token_lengths
+    from modelpick.profiling._curve import length_grid
 
     settings = dataclasses.replace(fast_settings, max_input_lengths=len(split.all_texts))
     profiler = TransformerProfiler()
     weights = WeightsResolution("architecture-only", None, "no weights", config=tiny_config("roberta"))
     loaded = profiler.load(_candidate(), weights, split, settings)
     texts = draw_texts(split, settings)
-    inputs = profiler.prepare_inputs(loaded, texts, settings)
+    inputs = profiler.prepare_inputs(loaded, texts, settings, split.all_texts)
     # RoBERTa numbers positions from padding_idx + 1: 130 slots hold 129 tokens.
     assert loaded.max_length == 129
-    assert list(inputs.lengths) == [min(n + 2, 129) for n in approximate_token_lengths(texts)]
-    for single, length in zip(inputs.single, inputs.lengths):
+    assert list(inputs.sample_lengths) == [min(n + 2, 129) for n in approximate_token_lengths(split.all_texts)]
+    # The curve's inputs: the grid bracketing those lengths (the top capped at 129), then held-out lengths.
+    grid = length_grid(inputs.sample_lengths, max_length=129)
+    assert grid[-1] == 129 and inputs.lengths[: len(grid)] == grid
+    assert inputs.held_out == frozenset(range(len(grid), len(inputs.lengths)))
+    assert all(grid[0] < n < grid[-1] and n not in grid for n in inputs.lengths[len(grid):])
+    for single, length in zip(inputs.single, inputs.lengths, strict=True):
         assert tuple(single["input_ids"].shape) == (1, length)
         assert int(single["input_ids"].min()) >= 1  # ids above the special ones (pad 0, bos 0, eos 2)
         assert int(single["input_ids"].max()) < loaded.config.vocab_size
@@ -94,8 +109,9 @@ def test_approximated_lengths_are_pieces_plus_two_and_truncated(split, fast_sett
         assert rows == settings.throughput_batch_size
         assert width == int(batch["attention_mask"].sum(dim=1).max())
     # Same seed, same inputs.
-    again = profiler.prepare_inputs(loaded, texts, settings)
-    assert all(bool((a["input_ids"] == b["input_ids"]).all()) for a, b in zip(inputs.single, again.single))
+    again = profiler.prepare_inputs(loaded, texts, settings, split.all_texts)
+    assert all(bool((a["input_ids"] == b["input_ids"]).all())
+               for a, b in zip(inputs.single, again.single, strict=True))
 
 
 def test_distilbert_gets_no_token_type_ids(tiny_bert_dir, split, fast_settings):
@@ -115,8 +131,7 @@ def test_sanity_gate_rejects_an_impossible_timing(tiny_bert_dir, split, fast_set
     loaded = profiler.load(_candidate(), WeightsResolution("local", str(tiny_bert_dir), "test"), split, fast_settings)
     inputs = profiler.prepare_inputs(loaded, draw_texts(split, fast_settings), fast_settings)
     # A clock that claims each forward took a nanosecond implies far more than any matmul peak.
-    per_input = tuple((1e-9, 1e-9, 1e-9) for _ in inputs.single)
-    impossible = Measurement(per_input, 3, 0, 1e-8, "stable", summarize_timings(per_input, noise_threshold=0.05))
+    impossible = [1e-9] * len(inputs.single)
     with pytest.raises(ProfilingError, match=r"^sanity gate: implied .* GFLOP/s exceeds the measured matmul peak"):
         profiler.check(loaded, inputs, impossible, fast_settings)
 

@@ -1,0 +1,265 @@
+"""Latency as a function of sequence length: the grid it is measured at, and re-weighting it to any data.
+
+A transformer's forward pass costs what its input's length costs, whatever the token ids. So latency is
+measured at a few lengths (a *grid*) and read at any sample's lengths by interpolation: the same
+measurement serves the data it was taken on, a saved profile read elsewhere, and the measurement cache.
+
+The grid is a ladder of powers of two bracketing the sample's lengths (capped at what the model takes).
+*Held-out* lengths, geometric midpoints between grid points, are measured too but never interpolated
+from: they show how wrong the interpolation is where no grid point was measured.
+
+Reading a curve at a sample's lengths mixes distributions, not just medians: at each grid point the
+timed calls are sorted, and a text of length L between grid points a and b gets the quantiles
+interpolated between a's and b's. Pooled over the sample's texts, those give the percentiles a
+constraint reads, so a p90 holds both the spread of lengths and the spread of repeated calls.
+
+Pure Python, like ``_stats``: the parent process reads curves without importing numpy or torch.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+__all__ = [
+    "LENGTH_LADDER",
+    "MixtureStats",
+    "held_out_lengths",
+    "interpolate",
+    "length_grid",
+    "mixture_stats",
+    "p50_interval",
+    "ratio_interval",
+    "weighted_percentile",
+]
+
+# Powers of two: a grid reused by every sample whose lengths fall in the same brackets (the cache's key).
+LENGTH_LADDER = (2, 4, 8, 16, 32, 64, 128, 256, 512, 1024, 2048, 4096)
+_MAX_HELD_OUT = 3
+
+
+def length_grid(lengths: Sequence[int], *, max_length: int) -> tuple[int, ...]:
+    """The ladder lengths that bracket ``lengths`` (which are already truncated to ``max_length``).
+
+    The lowest point is the ladder's largest length at or below the shortest text, the highest the
+    smallest at or above the longest (``max_length`` where the ladder goes past it). At least two points.
+
+    Example:
+        >>> length_grid([9, 20, 95], max_length=512)
+        (8, 16, 32, 64, 128)
+        >>> length_grid([300, 700], max_length=512)
+        (256, 512)
+        >>> length_grid([16, 16], max_length=512)
+        (16, 32)
+    """
+    if not lengths:
+        raise ValueError("a length grid needs at least one length")
+    cap = max(2, int(max_length))
+    shortest, longest = min(min(lengths), cap), min(max(lengths), cap)
+    low = max((n for n in LENGTH_LADDER if n <= shortest), default=min(LENGTH_LADDER[0], cap))
+    high = min((n for n in LENGTH_LADDER if n >= longest and n <= cap), default=cap)
+    grid = sorted({n for n in LENGTH_LADDER if low <= n <= high} | {low, high})
+    if len(grid) < 2:
+        above = [n for n in LENGTH_LADDER if n > grid[0] and n <= cap]
+        grid.append(above[0] if above else cap)
+        if len(set(grid)) < 2:  # a model that takes only a few tokens: measure the one shape twice over
+            grid = [max(1, grid[0] // 2), grid[0]]
+    return tuple(grid)
+
+
+def held_out_lengths(grid: Sequence[int]) -> tuple[int, ...]:
+    """Up to three geometric midpoints between grid points, spread over the grid, for the error check.
+
+    Example:
+        >>> held_out_lengths((8, 16, 32, 64, 128))
+        (11, 45, 91)
+        >>> held_out_lengths((16, 32))
+        (23,)
+    """
+    gaps = [(a, b) for a, b in zip(grid, grid[1:], strict=False) if b - a >= 2]
+    if not gaps:
+        return ()
+    k = min(_MAX_HELD_OUT, len(gaps))
+    picked = sorted({round(i * (len(gaps) - 1) / (k - 1)) if k > 1 else len(gaps) // 2 for i in range(k)})
+    return tuple(round(math.sqrt(gaps[i][0] * gaps[i][1])) for i in picked)
+
+
+def interpolate(points: Sequence[tuple[int, float]], length: float) -> float:
+    """Linear interpolation in length between measured ``(length, value)`` points.
+
+    Below the shortest point the shortest's value holds (a shorter input is not slower); above the
+    longest, the last segment is extended, never below the last value.
+
+    Example:
+        >>> interpolate([(8, 1.0), (16, 2.0), (32, 6.0)], 24)
+        4.0
+        >>> interpolate([(8, 1.0), (16, 2.0)], 4)
+        1.0
+        >>> interpolate([(8, 1.0), (16, 2.0)], 32)
+        4.0
+    """
+    ordered = sorted(points)
+    xs = [x for x, _ in ordered]
+    if length <= xs[0]:
+        return ordered[0][1]
+    if len(ordered) == 1:
+        return ordered[0][1]
+    i = bisect.bisect_left(xs, length)
+    if i >= len(xs):
+        (x0, y0), (x1, y1) = ordered[-2], ordered[-1]
+        return max(y1, y1 + (y1 - y0) * (length - x1) / (x1 - x0))
+    (x0, y0), (x1, y1) = ordered[i - 1], ordered[i]
+    return y0 + (y1 - y0) * (length - x0) / (x1 - x0)
+
+
+def weighted_percentile(values: Sequence[float], weights: Sequence[int], q: float) -> float:
+    """The ``q``-th percentile of ``values`` each repeated ``weights`` times (as ``percentile`` would give).
+
+    Example:
+        >>> weighted_percentile([1.0, 2.0], [3, 1], 50)
+        1.0
+        >>> from modelpick._numeric import percentile
+        >>> percentile([1.0, 1.0, 1.0, 2.0], 90) == weighted_percentile([2.0, 1.0], [1, 3], 90)
+        True
+    """
+    pairs = sorted((v, w) for v, w in zip(values, weights, strict=True) if w > 0)
+    total = sum(w for _, w in pairs)
+    if total == 0:
+        raise ValueError("percentile of no values")
+    position = (total - 1) * q / 100.0
+    low = math.floor(position)
+
+    def at(rank: int) -> float:
+        seen = 0
+        for value, weight in pairs:
+            seen += weight
+            if rank < seen:
+                return value
+        return pairs[-1][0]
+
+    low_value = at(low)
+    high_value = at(min(low + 1, total - 1))
+    return low_value + (high_value - low_value) * (position - low)
+
+
+@dataclass(frozen=True)
+class MixtureStats:
+    """Percentiles (ms) of single calls over a set of texts' lengths, read from a curve."""
+
+    p50_ms: float
+    p90_ms: float
+    p95_ms: float
+    p99_ms: float
+    mean_ms: float
+    stdev_ms: float
+
+
+def _levels(timings_ms: Mapping[int, Sequence[float]]) -> int:
+    return min(len(v) for v in timings_ms.values())
+
+
+def _quantile_rows(timings_ms: Mapping[int, Sequence[float]]) -> list[tuple[int, list[float]]]:
+    """Per grid length, its timings at ``K`` evenly spaced quantile levels (K = fewest calls at a length)."""
+    from modelpick._numeric import percentile
+
+    k = _levels(timings_ms)
+    levels = [100.0 * (j + 0.5) / k for j in range(k)]
+    return sorted((length, [percentile(list(values), q) for q in levels]) for length, values in timings_ms.items())
+
+
+def mixture_stats(timings_ms: Mapping[int, Sequence[float]], lengths: Sequence[int]) -> MixtureStats:
+    """Single-call percentiles over ``lengths`` (one per text), from timed calls at grid lengths.
+
+    ``timings_ms[L]`` are the calls timed at length ``L``. Each text's length gets the quantiles
+    interpolated between the grid points around it (see the module docstring); the pooled values of all
+    texts give the percentiles.
+
+    Example:
+        >>> curve = {8: [1.0, 1.0, 1.2], 16: [2.0, 2.0, 2.4]}
+        >>> s = mixture_stats(curve, [8, 8, 12, 16])
+        >>> (round(s.p50_ms, 3), round(s.p90_ms, 3))
+        (1.317, 2.0)
+    """
+    if not timings_ms or not lengths:
+        raise ValueError("a mixture needs timings and lengths")
+    rows = _quantile_rows(timings_ms)
+    k = len(rows[0][1])
+    values: list[float] = []
+    weights: list[int] = []
+    for length, count in Counter(int(n) for n in lengths).items():
+        for j in range(k):
+            values.append(interpolate([(x, q[j]) for x, q in rows], length))
+            weights.append(count)
+    total = sum(weights)
+    mean = math.fsum(v * w for v, w in zip(values, weights, strict=True)) / total
+    variance = math.fsum(w * (v - mean) ** 2 for v, w in zip(values, weights, strict=True)) / max(total - 1, 1)
+    return MixtureStats(
+        p50_ms=weighted_percentile(values, weights, 50), p90_ms=weighted_percentile(values, weights, 90),
+        p95_ms=weighted_percentile(values, weights, 95), p99_ms=weighted_percentile(values, weights, 99),
+        mean_ms=mean, stdev_ms=math.sqrt(variance),
+    )
+
+
+def _resampled_p50s(
+    rounds_ms: Mapping[int, Sequence[float]], lengths: Sequence[int], *, resamples: int, seed: int
+) -> list[float]:
+    """p50 over ``lengths`` recomputed on rounds drawn with replacement (one call per length per round)."""
+    k = _levels(rounds_ms)
+    rng = random.Random(seed)
+    p50s = []
+    for _ in range(resamples):
+        picks = [rng.randrange(k) for _ in range(k)]  # whole rounds: a round's calls ran under one load
+        drawn = {length: [values[i] for i in picks] for length, values in rounds_ms.items()}
+        p50s.append(mixture_stats(drawn, lengths).p50_ms)
+    return p50s
+
+
+def p50_interval(
+    rounds_ms: Mapping[int, Sequence[float]], lengths: Sequence[int], *, resamples: int = 200, seed: int = 0,
+    confidence: float = 0.95,
+) -> tuple[float, float]:
+    """A bootstrap interval of the p50 over ``lengths``, resampling whole timing rounds.
+
+    ``rounds_ms[L][r]`` is the call at length ``L`` in round ``r`` (calls in call order, not sorted).
+
+    Example:
+        >>> low, high = p50_interval({8: [1.0, 1.1, 0.9, 1.0], 16: [2.0, 2.1, 1.9, 2.0]}, [8, 16])
+        >>> 1.3 < low <= high < 1.7
+        True
+    """
+    p50s = sorted(_resampled_p50s(rounds_ms, lengths, resamples=resamples, seed=seed))
+    tail = 100.0 * (1.0 - confidence) / 2.0
+    from modelpick._numeric import percentile
+
+    return percentile(p50s, tail), percentile(p50s, 100.0 - tail)
+
+
+def ratio_interval(
+    slower: tuple[Mapping[int, Sequence[float]], Sequence[int]],
+    faster: tuple[Mapping[int, Sequence[float]], Sequence[int]],
+    *, resamples: int = 200, seed: int = 0, confidence: float = 0.95,
+) -> tuple[float, float, float]:
+    """How many times slower one candidate's p50 is than another's: ``(ratio, low, high)``.
+
+    Each side is ``(rounds_ms, lengths)`` as :func:`p50_interval` takes them; both are resampled
+    independently and the interval is the bootstrap's percentile interval of the ratio.
+
+    Example:
+        >>> a = ({8: [2.0, 2.1, 1.9, 2.0]}, [8])
+        >>> b = ({8: [1.0, 1.05, 0.95, 1.0]}, [8])
+        >>> ratio, low, high = ratio_interval(a, b)
+        >>> (ratio, low <= ratio <= high)
+        (2.0, True)
+    """
+    from modelpick._numeric import percentile
+
+    ratio = mixture_stats(*slower).p50_ms / mixture_stats(*faster).p50_ms
+    top = _resampled_p50s(*slower, resamples=resamples, seed=seed)
+    bottom = _resampled_p50s(*faster, resamples=resamples, seed=seed + 1)
+    ratios = sorted(t / b for t, b in zip(top, bottom, strict=True))
+    tail = 100.0 * (1.0 - confidence) / 2.0
+    return ratio, percentile(ratios, tail), percentile(ratios, 100.0 - tail)

@@ -1,0 +1,178 @@
+"""Interleaved profiling: one child per candidate, kept alive, their timing rounds taken in turns.
+
+Measured one after another, two candidates are timed minutes apart, and on a shared machine the clock
+drifts by more than the gap between close candidates. Here every candidate's child loads its model and
+warms up first; then rounds go in turns (A, B, C, A, B, C, ...), one child working at a time, each round
+preceded by the drift sentinel. Every candidate's timings thus span the same stretch of time, and each
+round is brought to the machine's reference speed (``_drift.py``). A child leaves the rotation once its
+timings are stable or its time cap is spent; then each reports its other figures and exits.
+
+Only one child works at any moment, so memory is measured per child as before; all of them are alive at
+once, so the machine needs memory for every candidate together (a few GB for the default catalog).
+"""
+
+from __future__ import annotations
+
+import datetime
+import statistics
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from modelpick._isolation import ChildWorker
+from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.data._sample import DataSplit
+from modelpick.exceptions import ModelpickError, ProfilingError
+from modelpick.profiling._base import (
+    MeasuredCost,
+    Profiler,
+    ProfilingSession,
+    Reference,
+    TimingRound,
+    assemble,
+    stop_reason,
+)
+from modelpick.profiling._settings import ProfileSettings
+from modelpick.results import ProfileResult
+
+__all__ = ["CostJob", "InterleavedRun", "profile_interleaved"]
+
+_FINISH_REASON = "not measured: the time budget was spent before its timings were complete"
+
+
+@dataclass(frozen=True)
+class CostJob:
+    """One candidate to profile: its profiler, weights, memory baseline and time limit per step."""
+
+    candidate: Candidate
+    profiler: Profiler
+    weights: WeightsResolution | None
+    baseline_rss_mb: float | None
+    timeout_s: float
+
+
+@dataclass(frozen=True)
+class InterleavedRun:
+    """What :func:`profile_interleaved` measured: a result or an error per candidate, and the references."""
+
+    results: dict[str, ProfileResult | ModelpickError]
+    references: dict[str, Reference]  # sentinel name -> the reference used (given, or measured now)
+    rounds: dict[str, tuple[TimingRound, ...]]  # candidate -> its rounds, in the order they ran
+    lengths: dict[str, tuple[tuple[int, ...], str]]  # candidate -> its sample's token lengths, how counted
+    replaced: tuple[Reference, ...] = ()  # given references this run found too slow and replaced
+
+
+def profile_interleaved(
+    jobs: Sequence[CostJob],
+    split: DataSplit,
+    settings: ProfileSettings,
+    *,
+    references: Mapping[str, Reference] | None = None,
+    peak_gflops: float | None = None,
+    deadline: float | None = None,
+    on_start: Callable[[str], None] | None = None,
+) -> InterleavedRun:
+    """Profile ``jobs`` in children kept alive, their timing rounds interleaved.
+
+    Args:
+        references: The machine's reference speed per sentinel (from the measurement cache). A sentinel
+            without one gets this run's median as its reference, returned for the caller to keep.
+        peak_gflops: The machine's matmul peak when known (cached); else each child measures it.
+        deadline: ``time.time()`` after which no round starts; a candidate cut short before
+            ``min_rounds`` is reported as an error.
+        on_start: Called with a candidate's name as its child starts loading.
+
+    A child that fails (raises, crashes, hangs past ``timeout_s`` in one step) becomes that candidate's
+    error and the others go on. Ctrl-C ends every child at once.
+    """
+    workers: dict[str, ChildWorker] = {}
+    results: dict[str, ProfileResult | ModelpickError] = {}
+    rounds: dict[str, list[TimingRound]] = {}
+    limits = {job.candidate.name: job.timeout_s for job in jobs}
+    try:
+        for job in jobs:
+            name = job.candidate.name
+            if deadline is not None and time.time() >= deadline:
+                results[name] = ProfilingError(_FINISH_REASON)
+                continue
+            if on_start is not None:
+                on_start(name)
+            try:
+                workers[name] = ChildWorker(
+                    ProfilingSession, job.profiler, job.candidate, job.weights, split, settings,
+                    baseline_rss_mb=job.baseline_rss_mb, timeout_s=job.timeout_s, error=ProfilingError,
+                )
+            except ModelpickError as exc:
+                results[name] = exc
+            rounds[name] = []
+        active = list(workers)
+        while active:
+            for name in list(active):
+                if deadline is not None and time.time() >= deadline:
+                    active.remove(name)
+                    continue
+                try:
+                    rounds[name].append(workers[name].call("timed_round", timeout_s=limits[name]))
+                except ModelpickError as exc:
+                    results[name] = exc
+                    active.remove(name)
+                    continue
+                if stop_reason(rounds[name], settings) is not None:
+                    active.remove(name)
+        costs: dict[str, MeasuredCost] = {}
+        for name, worker in workers.items():
+            if name in results:
+                continue
+            if len(rounds[name]) < settings.min_rounds:
+                results[name] = ProfilingError(_FINISH_REASON)
+                worker.close()
+                continue
+            try:
+                costs[name] = worker.call("finish", tuple(rounds[name]), peak_gflops=peak_gflops,
+                                          timeout_s=limits[name])
+            except ModelpickError as exc:
+                results[name] = exc
+            worker.close()
+    except BaseException:
+        for worker in workers.values():
+            worker.close(graceful=False)
+        raise
+    used, replaced = _references(costs, rounds, references or {})
+    for name, cost in costs.items():
+        try:
+            results[name] = assemble(cost, rounds[name], reference=used[cost.sentinel], settings=settings)
+        except (ArithmeticError, ValueError) as exc:  # e.g. a timing of zero: the measurement is unusable
+            results[name] = ProfilingError(f"Profiling {name} failed: {type(exc).__name__}: {exc}")
+    ordered = {job.candidate.name: results[job.candidate.name] for job in jobs if job.candidate.name in results}
+    counted = {name: (cost.sample_lengths, cost.lengths_source) for name, cost in costs.items() if cost.curve}
+    return InterleavedRun(ordered, used, {name: tuple(r) for name, r in rounds.items()}, counted, replaced)
+
+
+# A given reference is replaced when this run's sentinel is this much faster: it was measured in a slow spell
+# (the machine busy with other work), and every figure brought to it would look slower than the machine is.
+REFERENCE_REFRESH = 0.75
+
+
+def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence[TimingRound]],
+                given: Mapping[str, Reference]) -> tuple[dict[str, Reference], tuple[Reference, ...]]:
+    """The reference of every sentinel used, and the given ones replaced.
+
+    A sentinel without a given reference gets the median of this run's sentinel times. A given one is
+    kept unless this run's median is below ``REFERENCE_REFRESH`` times it: the reference then only ever
+    moves towards the machine's unhurried speed, so figures stay comparable across runs.
+    """
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+    seen: dict[str, list[float]] = {}
+    for name, cost in costs.items():
+        seen.setdefault(cost.sentinel, []).extend(r.sentinel_s for r in rounds[name])
+    used, replaced = {}, []
+    for sentinel, times in seen.items():
+        median = statistics.median(times)
+        previous = given.get(sentinel)
+        if previous is not None and median >= REFERENCE_REFRESH * previous.seconds:
+            used[sentinel] = previous
+            continue
+        if previous is not None:
+            replaced.append(previous)
+        used[sentinel] = Reference(sentinel, median, now)
+    return {**given, **used}, tuple(replaced)
