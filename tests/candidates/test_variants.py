@@ -5,11 +5,11 @@ texts below) and set with margin:
 
 * eager: the model itself, so bit-identical.
 * onnx: largest difference <= 1e-5 of the output's scale (measured <= 4e-7: fp32 graph rewrites only).
-* int8: pooled features' cosine similarity >= 0.99 (measured 1 - cos <= 1.5e-4), largest difference
-  <= 0.2 of the output's scale (measured <= 0.056, DeBERTa) and >= 1e-5 of it (measured >= 3.5e-4:
+* int8: pooled features' cosine similarity >= 0.99 (measured 1 - cos <= 1.2e-4), largest difference
+  <= 0.2 of the output's scale (measured <= 0.057, DeBERTa) and >= 1e-5 of it (measured >= 3.1e-4:
   the quantized kernels really ran). Random-weight encoders are dominated by their embeddings and
-  LayerNorms, so int8 errors on trained checkpoints are larger; these bounds only say it is the same
-  model, computed in int8.
+  LayerNorms, so int8 errors on trained checkpoints are larger (pretrained all-MiniLM-L6-v2, 8 texts:
+  pooled cosine 0.96 on average, 0.90 at worst); these bounds only say it is the same model, computed in int8.
 """
 
 from __future__ import annotations
@@ -151,13 +151,14 @@ def test_int8_quantizes_every_linear_and_shrinks_their_weights_to_a_byte(tiny, t
     runner = _prepare("int8", loaded, tmp_path)
     assert quantized_linear_count(runner.module) == (len(linears), 0)
     assert runner.describe()["quantized_linear_modules"] == str(len(linears))
-    # Linear weights hold most of BERT's bytes; each goes from 4 bytes to 1, biases stay fp32, and each
-    # module gains a scale and a zero point (at most 16 bytes).
+    # Linear weights hold most of BERT's bytes; each goes from 4 bytes to 1, biases stay fp32, each output
+    # channel gains a float64 scale and an int64 zero point, and each module an output scale and zero point
+    # (12 bytes, unused by the dynamic kernels, but in its state dict).
     eager_bytes = state_dict_mb(loaded.model) * 2**20
     weight_bytes = sum(m.weight.numel() * 4 for m in linears)
     assert weight_bytes > 0.6 * eager_bytes
-    expected = eager_bytes - weight_bytes * 3 / 4
-    assert expected <= runner.weights_mb * 2**20 <= expected + 16 * len(linears)
+    expected = eager_bytes - weight_bytes * 3 / 4 + sum(16 * m.out_features + 12 for m in linears)
+    assert runner.weights_mb * 2**20 == expected
     assert runner.weights_mb < 0.55 * _prepare("eager", loaded, tmp_path).weights_mb
 
 

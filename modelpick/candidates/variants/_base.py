@@ -111,8 +111,9 @@ def state_dict_mb(module: Any) -> float:
     container, computed without pickling anything.
 
     A quantized ``Linear`` keeps its weight packed for its kernel; its state dict unpacks it as a qint8
-    tensor of one byte per element (plus a scale and zero point), which is what is counted. A tensor that
-    appears under several names (tied weights) counts once.
+    tensor: one byte per element, plus its scales and zero points (one each per tensor, or per output
+    channel), which is what is counted. A tensor that appears under several names (tied weights) counts
+    once.
 
     Example:
         >>> import torch
@@ -131,7 +132,7 @@ def state_dict_mb(module: Any) -> float:
             key = (id(value) if value.is_quantized else value.data_ptr(), value.dtype, tuple(value.shape))
             if key not in seen:
                 seen.add(key)
-                total += value.numel() * value.element_size()
+                total += value.numel() * value.element_size() + _quantization_parameter_bytes(torch, value)
         elif isinstance(value, (tuple, list)):  # a quantized Linear's (weight, bias) packed params
             for item in value:
                 add(item)
@@ -139,6 +140,16 @@ def state_dict_mb(module: Any) -> float:
     for value in module.state_dict().values():
         add(value)
     return total / 2**20
+
+
+def _quantization_parameter_bytes(torch: Any, tensor: Any) -> int:
+    """The bytes of a quantized tensor's scales and zero points, which live inside it, not in the state dict."""
+    if not tensor.is_quantized:
+        return 0
+    if tensor.qscheme() in (torch.per_tensor_affine, torch.per_tensor_symmetric):
+        return 16  # one float64 scale, one int64 zero point
+    scales, zero_points = tensor.q_per_channel_scales(), tensor.q_per_channel_zero_points()
+    return scales.numel() * scales.element_size() + zero_points.numel() * zero_points.element_size()
 
 
 @runtime_checkable

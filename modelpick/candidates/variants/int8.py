@@ -1,5 +1,11 @@
 """PyTorch dynamic int8: every ``nn.Linear`` quantized to qint8 weights, activations quantized per call.
 
+Weights are quantized per output channel (``per_channel_dynamic_qconfig``), not per tensor as in
+``quantize_dynamic``'s default: the same kernels and the same size to within the per-channel scales,
+but closer to the fp32 model. On the pretrained all-MiniLM-L6-v2 (8 texts, torch 2.13, x86 engine) the
+mean-pooled features' cosine similarity with fp32 is 0.96 on average and 0.90 at worst per channel,
+against 0.91 and 0.78 per tensor.
+
 This is ``torch.ao.quantization.quantize_dynamic``, the form "PyTorch dynamic int8" users deploy on CPU:
 its Linear layers run on the fbgemm / x86 / qnnpack int8 kernels in eager mode, with no compiler and no
 other library. torch 2.13 marks it deprecated (in favour of torchao's ``quantize_``) but still ships and
@@ -61,10 +67,13 @@ def quantized_linear_count(module: Any) -> tuple[int, int]:
 
 
 class DynamicInt8Variant(Variant):
-    """PyTorch dynamic int8 (``nn.Linear`` weights in qint8, per tensor; activations quantized per call).
+    """PyTorch dynamic int8 (``nn.Linear`` weights in qint8 per output channel; activations quantized per
+    call, per tensor).
 
     Embeddings, LayerNorm and attention's matmuls stay fp32: dynamic quantization covers Linear layers,
-    which hold most of an encoder's weights and compute.
+    which hold most of an encoder's weights and compute. Each call quantizes a Linear's input with one
+    scale over the whole batch, padded positions included, so a text's output depends a little on the
+    texts batched with it (unlike fp32, where it does not).
 
     Example:
         >>> DynamicInt8Variant().unavailable_reason("cuda:0")
@@ -95,14 +104,17 @@ class DynamicInt8Variant(Variant):
         with _deprecations_silenced():
             # quantize_dynamic copies the model first (inplace=False); the copy is made here so the
             # caller's model stays untouched even if a torch version changes that default.
-            quantized = torch.ao.quantization.quantize_dynamic(
-                copy.deepcopy(model), {torch.nn.Linear}, dtype=torch.qint8, inplace=True
+            quantization = torch.ao.quantization
+            quantized = quantization.quantize_dynamic(
+                copy.deepcopy(model), {torch.nn.Linear: quantization.per_channel_dynamic_qconfig}, dtype=torch.qint8,
+                inplace=True,
             )
             weights_mb = state_dict_mb(quantized)
         count, left = quantized_linear_count(quantized)
         details = {
             "torch": metadata.version("torch"),
-            "quantization": "torch.ao.quantization.quantize_dynamic, nn.Linear -> qint8 weights (per tensor)",
+            "quantization": "torch.ao.quantization.quantize_dynamic: nn.Linear weights qint8 per output channel, "
+                            "activations quint8 per tensor at run time",
             "quantized_linear_modules": str(count),
             "float_linear_modules": str(left),
             "engine": str(torch.backends.quantized.engine),
