@@ -18,6 +18,9 @@ _PIP_NAMES = {
     "huggingface_hub": "huggingface-hub",
     "pyarrow": "pyarrow",
     "mlflow": "'modelpick[mlflow]'",
+    "onnxruntime": "'modelpick[onnx]'",
+    "onnxscript": "'modelpick[onnx]'",
+    "onnx": "'modelpick[onnx]'",
 }
 
 

@@ -22,7 +22,8 @@ MODULES = sorted(
     ["modelpick", *(m.name for m in pkgutil.walk_packages(modelpick.__path__, "modelpick.")
                     if m.name != "modelpick.__main__")]
 )
-HEAVY = ("torch", "transformers", "huggingface_hub", "sklearn", "pandas", "rich", "optuna")
+HEAVY = ("torch", "transformers", "huggingface_hub", "sklearn", "pandas", "rich", "optuna", "onnxruntime", "onnx",
+         "onnxscript")
 
 
 def _circles(graph: grimp.ImportGraph, modules: list[str]) -> list[str]:

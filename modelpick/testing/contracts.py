@@ -7,8 +7,9 @@ with an example of what it handles, before adding its registry line::
     from modelpick.testing.contracts import check_renderer
     check_renderer("html", HtmlRenderer)
 
-The profiler and quality-estimator contracts *run* the plug-in (a real, tiny measurement in this
-process), since a class that registers correctly can still return numbers that cannot be right.
+The profiler, quality-estimator and deployment-variant contracts *run* the plug-in (a real, tiny
+measurement in this process), since a class that registers correctly can still return numbers that
+cannot be right.
 
 This module imports nothing heavy at import time: torch, transformers and scikit-learn are imported by
 the plug-ins when a check runs them.
@@ -32,6 +33,7 @@ from modelpick.testing._measurement_contracts import (
     check_quality_estimate,
     check_quality_estimator,
 )
+from modelpick.testing._variant_contracts import check_variant
 
 if TYPE_CHECKING:  # annotations only: the checks import these where they run
     from modelpick.candidates._base import Candidate
@@ -46,6 +48,7 @@ __all__ = [
     "check_quality_estimator",
     "check_renderer",
     "check_task",
+    "check_variant",
     "contract_estimation_settings",
     "contract_profile_settings",
     "contract_split",

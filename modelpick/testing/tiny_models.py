@@ -21,7 +21,7 @@ TINY_VOCABULARY = (
     "##s ##ed ##ing ##ly i you we they my your our"
 ).split()
 
-TINY_ARCHITECTURES = ("bert", "distilbert", "albert", "electra", "roberta", "deberta-v2")
+TINY_ARCHITECTURES = ("bert", "distilbert", "albert", "electra", "mobilebert", "roberta", "deberta-v2")
 
 
 def tiny_config(model_type: str) -> dict[str, Any]:
@@ -34,6 +34,10 @@ def tiny_config(model_type: str) -> dict[str, Any]:
         return {**common, **layers, "model_type": "bert"}
     if model_type in ("albert", "electra"):
         return {**common, **layers, "model_type": model_type, "embedding_size": 16}
+    if model_type == "mobilebert":
+        # MobileBERT's shape: narrow bottlenecks inside a wider body, stacked feed-forward networks, no LayerNorm.
+        return {**common, **layers, "model_type": "mobilebert", "embedding_size": 16, "true_hidden_size": 16,
+                "intra_bottleneck_size": 16, "intermediate_size": 32, "num_feedforward_networks": 2}
     if model_type == "roberta":
         # RoBERTa offsets positions by padding_idx + 1, so it needs two extra position slots.
         return {**common, **layers, "model_type": "roberta", "max_position_embeddings": 130, "pad_token_id": 0}

@@ -15,6 +15,7 @@ import pytest
 from modelpick.candidates import CANDIDATE_KINDS, baselines, catalog, resolve_candidate
 from modelpick.candidates._base import WeightsResolution
 from modelpick.candidates.transformer import TransformerCandidate
+from modelpick.candidates.variants import VARIANTS, EagerVariant, ModuleRunner, Variant
 from modelpick.estimation import QUALITY_ESTIMATORS
 from modelpick.estimation._base import QualityEstimator
 from modelpick.profiling import PROFILERS
@@ -310,3 +311,102 @@ def test_a_mutable_candidate_kind_is_caught():
     with pytest.raises(AssertionError, match="baseline: candidates must be frozen dataclasses"):
         contracts.check_candidate_kind("baseline", Mutable, example)
     assert example.name == "majority-class"  # the check probed a copy
+
+
+# -- deployment variants ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def variant_example() -> dict[str, Any]:
+    """A tiny BERT (random weights) and one batch of its inputs, for the variant contract."""
+    import torch
+
+    from modelpick.candidates import load_transformer
+    from modelpick.testing.tiny_models import tiny_config
+
+    model = load_transformer(WeightsResolution("architecture-only", None, "random weights",
+                                               config=tiny_config("bert"))).model
+    inputs = {"input_ids": torch.tensor([[2, 7, 9, 11, 3], [2, 8, 3, 0, 0]]),
+              "attention_mask": torch.tensor([[1, 1, 1, 1, 1], [1, 1, 1, 0, 0]])}
+    return {"model": model, "example_inputs": inputs}
+
+
+@pytest.mark.parametrize("key", sorted(VARIANTS))
+def test_variants(key, variant_example):
+    # int8 changes the numbers; every other variant computes the fp32 model's output up to rounding.
+    runner = contracts.check_variant(key, VARIANTS[key], **variant_example,
+                                     min_pooled_cosine=0.99 if key == "int8" else 0.9999)
+    assert (runner is None) == (VARIANTS[key]().unavailable_reason("cpu") is not None)
+
+
+def _broken_variant(**overrides: Any) -> type[Variant]:
+    """The eager variant with one hook replaced: each case below breaks one rule of the contract."""
+    return type("Broken", (EagerVariant,), {"name": "broken", **overrides})
+
+
+class _NegatedRunner(ModuleRunner):
+    def __call__(self, inputs):
+        return -super().__call__(inputs)
+
+
+class _DoubleRunner(ModuleRunner):
+    def __call__(self, inputs):
+        return super().__call__(inputs).double()
+
+
+class _FirstShapeRunner(ModuleRunner):
+    """Answers every call with its first output, as a graph traced at one fixed shape would."""
+
+    def __call__(self, inputs):
+        if "first" not in self.details:
+            object.__setattr__(self, "details", {"first": ""})
+            object.__setattr__(self, "_first", super().__call__(inputs))
+        return self._first
+
+
+def _build_with(runner_class: type[ModuleRunner], weights_mb: float | None = 1.0, details: Any = None) -> Any:
+    def build(self, model, *, example_inputs, input_names, device, num_threads, workdir):
+        return runner_class(model, input_names, weights_mb, {} if details is None else details)
+
+    return build
+
+
+def _build_touching_the_model(self, model, *, example_inputs, input_names, device, num_threads, workdir):
+    import torch
+
+    with torch.no_grad():
+        next(model.parameters()).add_(1.0)  # casting or quantizing in place does the same to a caller
+    return ModuleRunner(model, input_names, 1.0, {})
+
+
+VARIANT_BREAKS: dict[str, tuple[dict[str, Any], str]] = {
+    "another model": ({"build": _build_with(_NegatedRunner)}, r"pooled features' cosine similarity .* below 0\.99"),
+    "float64 out": ({"build": _build_with(_DoubleRunner)}, r"must return float32; got torch\.float64"),
+    "one shape only": ({"build": _build_with(_FirstShapeRunner)}, r"must return \(batch, sequence, hidden\)"),
+    "negative size": ({"build": _build_with(ModuleRunner, weights_mb=-1.0)}, r"weights_mb must be None or a finite"),
+    "details not text": ({"build": _build_with(ModuleRunner, details={"opset": 17})}, r"describe\(\) must return"),
+    "model changed": ({"build": _build_touching_the_model}, r"must leave the caller's model unchanged"),
+    "two-line reason": ({"unavailable_reason": lambda self, device: "no\nway"}, r"one non-empty line"),
+    "prepares where it says it cannot": (
+        {"unavailable_reason": lambda self, device: "never here",
+         "prepare": lambda self, model, **kwargs: EagerVariant().prepare(model, **kwargs)},
+        r"prepare\(\) must raise CandidateError on cpu, where it says: never here"),
+    "registered under another name": ({"name": "other"}, r"is 'other' but it is registered as 'broken'"),
+}
+
+
+@pytest.mark.parametrize("broken", sorted(VARIANT_BREAKS))
+def test_a_broken_variant_is_caught(broken):
+    from modelpick.candidates import load_transformer
+    from modelpick.testing.tiny_models import tiny_config
+
+    overrides, rule = VARIANT_BREAKS[broken]
+    # A model of its own: one case changes the model it is given.
+    model = load_transformer(WeightsResolution("architecture-only", None, "random weights",
+                                               config=tiny_config("bert"))).model
+    import torch
+
+    inputs = {"input_ids": torch.tensor([[2, 7, 9, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    with pytest.raises(AssertionError, match=rule) as caught:
+        contracts.check_variant("broken", _broken_variant(**overrides), model, inputs)
+    assert str(caught.value).startswith("broken: ")  # the message names the plug-in
