@@ -1,8 +1,11 @@
-"""Files modelpick writes (reports, saved profiles): checked before any measuring, written atomically.
+"""Files modelpick writes (reports, saved profiles, caches): checked before any measuring, written atomically.
 
 A run can take minutes; finding only at the end that the report cannot be written loses all of it, so
 entry points check the path first. Writing goes to a temporary file in the same directory that is then
 renamed over the target, so a crash never leaves half a file where an earlier good one was.
+
+The user cache dir lives here, in the base layer, because layers that may not import each other keep
+files there: the Optuna studies (``tuning``) and the measurement cache (``profiling``).
 """
 
 from __future__ import annotations
@@ -13,7 +16,20 @@ from pathlib import Path
 
 from modelpick._validation import invalid_parameter
 
-__all__ = ["check_writable", "write_atomically"]
+__all__ = ["check_writable", "default_cache_dir", "write_atomically"]
+
+
+def default_cache_dir() -> Path:
+    """modelpick's cache dir: ``$MODELPICK_CACHE_DIR``, else ``$XDG_CACHE_HOME/modelpick``, else
+    ``~/.cache/modelpick``.
+
+    Read from the environment on each call and never created here, so a test or a CI job can move it.
+    """
+    explicit = os.environ.get("MODELPICK_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "modelpick"
 
 
 def _problem(path: Path) -> str | None:

@@ -1,4 +1,4 @@
-"""Every error modelpick raises on purpose.
+"""Every error modelpick raises on purpose, and the warnings it gives.
 
 The tree::
 
@@ -22,11 +22,18 @@ The tree::
 Third-party errors are re-raised as one of these ``from`` the original, so a caller never has to know
 which library sat underneath: :mod:`modelpick._errors` is the one place that does it. An error that
 crossed from a child process carries the child's traceback in ``details`` (shown with ``--debug``).
+
+Warnings (given with ``warnings.warn``: the run goes on, so they are not errors and not under the root)::
+
+    UserWarning
+    └── CacheWarning                                         the measurement cache cannot be read or written
+                                                             (corrupt, unwritable, newer schema); measured again
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CacheWarning",
     "CandidateError",
     "CandidateTimeout",
     "ConfigFileError",
@@ -137,6 +144,14 @@ class TuningError(ModelpickError):
 
 class MissingDependencyError(ModelpickError, ImportError):
     """An optional dependency is needed for this feature and is not installed."""
+
+
+class CacheWarning(UserWarning):
+    """The measurement cache cannot be used: its file is corrupt, unwritable, or of a newer schema.
+
+    Given once per cache object, as one line naming the file and the fix. Nothing is lost but time: what
+    could not be read is measured again, and what could not be written is still reported.
+    """
 
 
 class CandidateTimeout(ModelpickError, TimeoutError):

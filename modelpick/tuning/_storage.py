@@ -6,7 +6,6 @@ killed worker: its RUNNING trial becomes FAIL after the grace period and is retr
 
 from __future__ import annotations
 
-import os
 import re
 import time
 import warnings
@@ -14,20 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from modelpick._errors import one_line
+from modelpick._files import default_cache_dir  # re-exported: it moved to the base layer, shared with profiling
 from modelpick._imports import require
 from modelpick.exceptions import TuningError
 
 __all__ = ["default_cache_dir", "default_storage_url", "display_url", "normalized_url", "open_storage"]
-
-
-def default_cache_dir() -> Path:
-    """modelpick's cache dir: ``$MODELPICK_CACHE_DIR``, else ``$XDG_CACHE_HOME/modelpick``, else
-    ``~/.cache/modelpick``."""
-    explicit = os.environ.get("MODELPICK_CACHE_DIR")
-    if explicit:
-        return Path(explicit).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "modelpick"
 
 
 def default_storage_url() -> str:

@@ -17,9 +17,14 @@ def test_all_is_sorted_and_importable():
         assert hasattr(modelpick, name), name
 
 
-def test_every_error_derives_from_the_root():
+def test_every_error_derives_from_the_root_and_every_warning_is_a_user_warning():
     for name in exceptions.__all__:
-        assert issubclass(getattr(exceptions, name), exceptions.ModelpickError)
+        cls = getattr(exceptions, name)
+        if issubclass(cls, Warning):
+            # A warning is not an error: `except ModelpickError` must not catch one turned into an error by -W.
+            assert issubclass(cls, UserWarning) and not issubclass(cls, exceptions.ModelpickError), name
+        else:
+            assert issubclass(cls, exceptions.ModelpickError), name
 
 
 def test_import_does_not_pull_heavy_libraries():
