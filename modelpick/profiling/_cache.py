@@ -26,6 +26,7 @@ import json
 import math
 import os
 import sqlite3
+import time
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -217,7 +218,8 @@ class MeasurementCache:
         """
         _check_kind(kind, "put")
         key_json = _canonical_json(key, "cache key")
-        payload_json = _canonical_json(payload, "cache payload")
+        # Only the key needs a canonical form; the payload keeps the caller's order of fields.
+        payload_json = _canonical_json(payload, "cache payload", sort_keys=False)
         entry = CachedEntry(kind, json.loads(key_json), _digest(key_json), json.loads(payload_json),
                             _timestamp(measured_at))
         with self._guarded():
@@ -336,8 +338,13 @@ def _usable(conn: sqlite3.Connection, path: Path) -> bool:
         _Unusable: the file is another program's database, or ours with another schema version.
         sqlite3.DatabaseError: the file is not a SQLite database, or a damaged one.
     """
-    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    # One statement, so one snapshot: read apart, another process could create the table in between, and
+    # a file seen with no id but a table would be taken for another program's. Reading the schema also
+    # reads the file's first pages, so a truncated or damaged file fails here.
+    application_id, version, tables = conn.execute(
+        "SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()),"
+        " (SELECT count(*) FROM sqlite_master)"
+    ).fetchone()
     if application_id == _APPLICATION_ID:
         if version == SCHEMA_VERSION:
             return True
@@ -345,8 +352,6 @@ def _usable(conn: sqlite3.Connection, path: Path) -> bool:
             reason = f"it was written by a newer modelpick, cache schema {version}; this one reads {SCHEMA_VERSION}"
             raise _Unusable(path, reason, f"upgrade modelpick, or {_FIX_OTHER}")
         raise _Unusable(path, f"unknown cache schema {version}", _FIX_CORRUPT)
-    # Reading the schema also reads the file's first pages: a truncated or damaged file fails here.
-    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
     if application_id == 0 and tables == 0:
         return False
     raise _Unusable(path, "it is a SQLite database of another program, not a modelpick measurement cache", _FIX_OTHER)
@@ -356,10 +361,7 @@ def _usable(conn: sqlite3.Connection, path: Path) -> bool:
 def _write(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
     """One short write transaction on a usable file, creating the table in a new one."""
     if not _usable(conn, path):
-        # WAL lets readers go on while one process writes. It is a property of the file, set once, and
-        # cannot be changed inside a transaction; where the file system has no shared memory (some network
-        # mounts) SQLite keeps its rollback journal, which is slower but as safe.
-        conn.execute("PRAGMA journal_mode=WAL")
+        _use_wal(conn)
     # IMMEDIATE takes the write lock up front, so the busy timeout applies; a deferred transaction that
     # read first and then wrote could fail at once with "database is locked" to avoid a deadlock.
     conn.execute("BEGIN IMMEDIATE")
@@ -372,15 +374,41 @@ def _write(conn: sqlite3.Connection, path: Path) -> Iterator[None]:
     conn.execute("COMMIT")
 
 
+def _use_wal(conn: sqlite3.Connection) -> None:
+    """Put a new file in WAL mode, where readers go on while one process writes.
+
+    The mode is a property of the file, set once, outside any transaction. Switching needs the file to
+    itself for a moment, and SQLite answers "database is locked" at once, without waiting, while another
+    process (creating the same new cache) holds it: so wait here. Where WAL cannot be had (a file system
+    without shared memory, or a switch that never gets its moment) the rollback journal stays, slower for
+    readers but as safe, since every write takes its lock with BEGIN IMMEDIATE.
+    """
+    deadline = time.monotonic() + _BUSY_TIMEOUT_S
+    while True:
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not _busy(exc):
+                raise
+            if time.monotonic() > deadline:
+                return
+        time.sleep(0.01)
+
+
+def _busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
 def _problem(path: Path, exc: sqlite3.Error | OSError) -> str:
     """The one-line warning for an error from SQLite or the OS: what went wrong and what to do."""
     if isinstance(exc, OSError):
         reason = f"{exc.strerror}: {exc.filename}" if exc.strerror and exc.filename else str(exc) or type(exc).__name__
     else:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    text = reason.lower()
-    if "locked" in text or "busy" in text:
-        fix = f"another process kept it locked for over {_BUSY_TIMEOUT_S:g} s; try again, or {_FIX_OTHER}"
+    if isinstance(exc, sqlite3.Error) and _busy(exc):
+        fix = f"another process is holding it; try again, or {_FIX_OTHER}"
     elif isinstance(exc, OSError) or _unwritable(exc):
         fix = f"make it writable, or {_FIX_OTHER}"
     else:  # not a database, malformed, a table missing: the file itself is bad
@@ -402,12 +430,12 @@ def _digest(canonical: str) -> str:
     return hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
-def _canonical_json(value: object, what: str) -> str:
+def _canonical_json(value: object, what: str, *, sort_keys: bool = True) -> str:
     if not isinstance(value, Mapping):
         raise TypeError(f"The {what} must be a mapping (a dict). Got a {_type_name(value)} instead.")
     # sort_keys and compact separators make the text canonical; ensure_ascii keeps the text encodable
     # whatever characters (even lone surrogates) a string holds. float.__repr__ is json's own float format.
-    return json.dumps(_plain(value, what, ""), sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return json.dumps(_plain(value, what, ""), sort_keys=sort_keys, separators=(",", ":"), ensure_ascii=True)
 
 
 def _plain(value: object, what: str, where: str) -> object:
