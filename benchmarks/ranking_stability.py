@@ -63,14 +63,21 @@ class Timing:
     p90_ms: float
     noise: float  # IQR/median of repeated timings (LatencyStats.noise)
     n: int  # timed calls
+    low: float | None = None  # the p50's own 95% interval when the profile has one (ProfileResult.p50_interval_ms)
+    high: float | None = None
+    raw_p50_ms: float | None = None  # before drift correction (DriftCorrection.raw_p50_ms)
 
     def interval(self) -> tuple[float, float]:
-        """The p50's notch interval, in ms.
+        """The p50's interval, in ms: the profile's own bootstrap interval, else the box-plot notch.
 
         Example:
             >>> Timing(10.0, 12.0, 0.1, 100).interval()
             (9.843, 10.157)
+            >>> Timing(10.0, 12.0, 0.1, 100, low=9.5, high=10.4).interval()
+            (9.5, 10.4)
         """
+        if self.low is not None and self.high is not None:
+            return self.low, self.high
         half = NOTCH * self.noise * self.p50_ms / math.sqrt(max(self.n, 1))
         return round(self.p50_ms - half, 6), round(self.p50_ms + half, 6)
 
@@ -142,15 +149,20 @@ def self_disagreements(runs: Sequence[Mapping[str, Timing]], name: str) -> tuple
 def _measure(sample: Path, candidates: Sequence[str], threads: int | None) -> tuple[dict[str, Timing], dict[str, str]]:
     from modelpick import recommend
 
+    # Measured again every run (use_cache=False); the machine's reference speed, kept in this benchmark's own
+    # cache dir after the first run, is what later runs are corrected to.
     rec = recommend(sample=str(sample), candidates=list(candidates), estimate_quality=False, allow_download=False,
-                    num_threads=threads)
+                    num_threads=threads, use_cache=False, variants=["eager"])
     timings, failed = {}, {}
     for result in rec.results:
         if result.profile is None:
             failed[result.name] = result.reason or result.status
             continue
-        latency = result.profile.latency
-        timings[result.name] = Timing(latency.p50_ms, latency.p90_ms, latency.noise, latency.n)
+        profile = result.profile
+        latency = profile.latency
+        low, high = profile.p50_interval_ms if profile.p50_interval_ms else (None, None)
+        raw = profile.drift.raw_p50_ms if profile.drift else None
+        timings[result.name] = Timing(latency.p50_ms, latency.p90_ms, latency.noise, latency.n, low, high, raw)
     return timings, failed
 
 
@@ -162,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--threads", type=int, default=None, help="torch threads per candidate (default: all)")
+    parser.add_argument("--keep-cache", action="store_true",
+                        help="use the user's modelpick cache dir (and its reference speed) instead of a fresh one")
     parser.add_argument("--candidate", action="append", dest="candidates", metavar="NAME",
                         help=f"repeat for several (default: {', '.join(DEFAULT_CANDIDATES)})")
     args = parser.parse_args(argv)
@@ -169,8 +183,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     from _debian import describe, load_debian
 
+    import tempfile
+
     from modelpick.hardware import detect_hardware
 
+    if not args.keep_cache:
+        os.environ["MODELPICK_CACHE_DIR"] = tempfile.mkdtemp(prefix="modelpick-bench-cache-")
     dataset = load_debian(n_sections=3, per_section=12)
     hardware = detect_hardware()
     print(f"machine: {hardware.cpu_model}, {hardware.logical_cpus} CPUs; threads: {args.threads or 'all'}")
@@ -186,7 +204,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               + (f"; failed: {failed}" if failed else ""), flush=True)
 
     names = [name for name in candidates if all(name in run for run in runs)]
-    print("\nlatency at batch size 1, ms (p50 [notch interval] / p90), per run; spread = (max - min) / median")
+    print("\nlatency at batch size 1, ms (p50 [interval] / p90), per run; spread = (max - min) / median; "
+          "interval: the profile's bootstrap interval (else the box-plot notch)")
     for name in names:
         cells = "  ".join(
             f"{run[name].p50_ms:6.2f} [{run[name].interval()[0]:.2f}-{run[name].interval()[1]:.2f}] / "
@@ -194,8 +213,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         p50s, p90s = [run[name].p50_ms for run in runs], [run[name].p90_ms for run in runs]
         disjoint, pairs = self_disagreements(runs, name)
-        print(f"  {_short(name):34} {cells}  | p50 spread {spread(p50s):5.1%}, p90 spread {spread(p90s):5.1%}, "
-              f"own p50 intervals disjoint in {disjoint}/{pairs} pairs of runs")
+        raws = [run[name].raw_p50_ms for run in runs]
+        uncorrected = f", uncorrected p50 spread {spread(raws):5.1%}" if all(r is not None for r in raws) else ""
+        print(f"  {_short(name):34} {cells}  | p50 spread {spread(p50s):5.1%}, p90 spread {spread(p90s):5.1%}"
+              f"{uncorrected}, own p50 intervals disjoint in {disjoint}/{pairs} pairs of runs")
 
     flips = pair_flips(runs)
     total = sum(f.comparisons for f in flips)

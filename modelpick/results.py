@@ -49,7 +49,7 @@ __all__ = [
 # modelpick/schemas/). A minor bump ("1.0" -> "1.1") adds fields: older readers ignore keys they do not
 # know, so they still read the document. A major bump ("1.x" -> "2.0") removes, renames or retypes a field:
 # older readers refuse the document with a message instead of misreading it.
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"
 
 _VERSION_FORMAT = re.compile(r"(\d+)\.(\d+)")
 

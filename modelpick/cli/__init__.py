@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
-from typing import NoReturn
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from modelpick import exceptions
 from modelpick._mlflow import DEFAULT_EXPERIMENT
@@ -191,6 +192,21 @@ def _cli_message(exc: BaseException) -> str:
     return str(exc)
 
 
+def _one_line_warnings(show_others: Callable[..., None]) -> Callable[..., None]:
+    """A ``warnings.showwarning`` printing modelpick's own warnings (an unusable cache file, ...) as one
+    ``warning:`` line each, and passing any other warning to ``show_others``."""
+    from modelpick.exceptions import CacheWarning
+
+    def show(message: Warning | str, category: type[Warning], filename: str, lineno: int, file: Any = None,
+             line: str | None = None) -> None:
+        if issubclass(category, CacheWarning):
+            print(f"warning: {message}", file=sys.stderr)
+        else:
+            show_others(message, category, filename, lineno, file, line)
+
+    return show
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it)."""
     parser = build_parser()
@@ -201,7 +217,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.print_help(sys.stderr)
             return EXIT_USAGE
         apply_config_file(args)
-        return int(args.handler(args))
+        with warnings.catch_warnings():
+            warnings.showwarning = _one_line_warnings(warnings.showwarning)
+            return int(args.handler(args))
     except _UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE

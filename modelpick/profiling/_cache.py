@@ -246,15 +246,21 @@ class MeasurementCache:
         found = (self._entry(*row) for row in self._read(f"{query} ORDER BY measured_at, kind, digest", arguments))
         return [entry for entry in found if entry is not None]
 
-    def clear(self) -> int:
-        """Remove every entry; the number removed (0 when the file does not exist or cannot be used)."""
+    def clear(self, kind: str | None = None) -> int:
+        """Remove every entry (of ``kind`` only, when given); the number removed (0 when the file does not
+        exist or cannot be used)."""
+        if kind is not None:
+            _check_kind(kind, "clear")
         removed = 0
         # A missing file or a new, empty database has nothing to remove, and must not be created or changed.
         if os.path.lexists(self._path):
             with self._guarded(), self._connection("rw") as conn:
                 if _usable(conn, self._path):
                     with _write(conn, self._path):
-                        removed = conn.execute("DELETE FROM entries").rowcount
+                        if kind is None:
+                            removed = conn.execute("DELETE FROM entries").rowcount
+                        else:
+                            removed = conn.execute("DELETE FROM entries WHERE kind = ?", (kind,)).rowcount
         return removed
 
     # --- internals ---------------------------------------------------------------------------------------

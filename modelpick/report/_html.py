@@ -125,6 +125,7 @@ h3 { font-size: 1.05rem; margin: 18px 0 6px; }
 .verdict { font-size: 1.15rem; font-weight: 600; padding: 10px 14px; border-radius: 6px; margin: 12px 0 6px; }
 .verdict.ok { background: #e7f4ea; border-left: 5px solid var(--ok); }
 .verdict.none { background: #fbe9eb; border-left: 5px solid var(--bad); }
+.warning { background: #fff6e0; border-left: 5px solid #c98a00; padding: 8px 14px; border-radius: 6px; }
 p.pair { font-size: 1rem; font-weight: 500; margin: 8px 0; padding: 8px 12px; background: #f6f8fa;
          border-left: 4px solid var(--ok); border-radius: 4px; }
 .card ul { list-style: none; padding-left: 0; }

@@ -110,15 +110,16 @@ def cost_cells(rec: Recommendation, result: CandidateResult) -> list[h.Markup]:
 
 
 def recommendation_section(rec: Recommendation) -> h.Markup:
+    warnings = [h.tag("p", f"Warning: {warning}", class_="warning") for warning in rec.warnings]
     if rec.ranked:
         top = rec.ranked[0]
         verdict = h.Markup("Recommended: ") + h.model_name(top.name)
         return h.section("recommendation", "Recommendation", h.tag("p", verdict, class_="verdict ok"),
-                         h.tag("p", top.reason))
+                         h.tag("p", top.reason), *warnings)
     text = "No candidate meets the constraints."
     detail = fmt.verdict(rec).removeprefix(text).strip()
     return h.section("recommendation", "Recommendation", h.tag("p", text, class_="verdict none"),
-                     h.tag("p", detail) if detail else "")
+                     h.tag("p", detail) if detail else "", *warnings)
 
 
 def constraints_section(rec: Recommendation) -> h.Markup:
@@ -266,7 +267,7 @@ def tuning_section(rec: Recommendation) -> h.Markup:
 
 def method_section(rec: Recommendation) -> h.Markup:
     extra = [*fmt.ratio_lines(rec), *fmt.measurement_lines(rec), *([fmt.duration_line(rec)] if rec.durations_s else [])]
-    parts: list[object] = [h.bullets([*fmt.notes(rec), *rec.warnings, *extra])]
+    parts: list[object] = [h.bullets([*fmt.notes(rec), *extra])]
     for name, settings in rec.settings.items():
         parts.append(h.Markup("<details>") + h.tag("summary", f"{name} settings")
                      + h.key_values(sorted((k, _plain(v)) for k, v in settings.items())) + h.Markup("</details>"))

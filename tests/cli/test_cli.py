@@ -150,7 +150,7 @@ def test_advise_writes_each_report_file_in_the_format_its_name_asks_for(capsys, 
     assert code == 0
     out = capsys.readouterr().out
     assert paths[0].read_text().startswith("<!DOCTYPE html>")
-    assert json.loads(paths[1].read_text())["schema_version"] == "1.0"
+    assert json.loads(paths[1].read_text())["schema_version"] == "1.1"
     assert paths[2].read_text() == out
 
 
@@ -217,3 +217,15 @@ def test_a_class_too_small_to_train_and_test_is_refused_before_measuring(capsys,
         f"error: Class 'technical' has only 2 examples in the sample ({path}); a stratified split needs at least "
         "3 per class: 2 to train on, 1 to test on. Add examples of that class or remove it."
     )
+
+
+def test_an_unusable_measurement_cache_is_one_warning_line_and_the_run_goes_on(capsys, reviews_csv, tmp_path):
+    broken = tmp_path / "measurements.sqlite3"
+    broken.write_bytes(b"not a database at all" * 100)
+    code = main(["advise", "--data", str(reviews_csv), *BASELINES, *FAST, "--cache", str(broken), "--json", "--quiet"])
+    captured = capsys.readouterr()
+    assert code == 0
+    warnings = [line for line in captured.err.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1 and str(broken) in warnings[0] and "--no-cache" in warnings[0], captured.err
+    assert "Traceback" not in captured.err and json.loads(captured.out)["ranked"]
+    assert broken.read_bytes() == b"not a database at all" * 100  # never written to

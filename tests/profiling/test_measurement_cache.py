@@ -200,6 +200,8 @@ def test_entries_and_clear(tmp_path):
     assert [e.payload["v"] for e in cache.entries()] == [1, 2, 3]  # oldest measurement first
     assert [e.payload["v"] for e in cache.entries("latency-curve")] == [1, 2]
     assert all(isinstance(e, CachedEntry) for e in cache.entries())
+    assert cache.clear("matmul-peak") == 1 and [e.payload["v"] for e in cache.entries()] == [1, 2]
+    cache.put("matmul-peak", {"n": 3}, {"v": 3}, measured_at="2026-01-03T00:00:00Z")
     assert cache.clear() == 3
     assert cache.entries() == [] and cache.clear() == 0
     assert cache.get("matmul-peak", {"n": 3}) is None
