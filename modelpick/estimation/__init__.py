@@ -16,6 +16,10 @@ The linear probe also returns pre-screen scores in ``QualityEstimate.prescreen``
 training features, so they cost no forward pass (:data:`TRANSFERABILITY_SCORES`). They rank candidates
 by how well their features fit the labels; they are not accuracies.
 
+A transformer row of a deployment variant (``TransformerCandidate.variant``: int8, onnx, ...) is probed on
+the features *that variant* computes, so its accuracy is its own; :func:`accuracy_delta` then compares it
+with its eager row on the same held-out examples (``QualityEstimate.test_correct``), paired.
+
 Adding an estimator: subclass :class:`QualityEstimator` in a new module and add it to
 :data:`QUALITY_ESTIMATORS`. Adding a pre-screen score: a function in ``_transferability.py`` and one
 line in :data:`TRANSFERABILITY_SCORES`.
@@ -28,6 +32,7 @@ from typing import TYPE_CHECKING, Any
 from modelpick._errors import reraised_as
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation._base import QualityEstimator
+from modelpick.estimation._delta import accuracy_delta
 from modelpick.estimation._measure import resolve_task
 from modelpick.estimation._settings import EstimationSettings
 from modelpick.estimation._transferability import TRANSFERABILITY_SCORES, prescreen_scores
@@ -47,6 +52,7 @@ __all__ = [
     "QUALITY_ESTIMATORS",
     "QualityEstimator",
     "TRANSFERABILITY_SCORES",
+    "accuracy_delta",
     "estimate_quality",
     "prescreen_scores",
 ]
