@@ -18,8 +18,8 @@ from modelpick._costs import measure_costs
 from modelpick._errors import add_note, one_line
 from modelpick._tuner import join_studies as _join_studies
 from modelpick._tuner import tune_candidates
-from modelpick._version import __version__
 from modelpick._validation import closest_name, invalid_parameter
+from modelpick._version import __version__
 from modelpick.candidates import TransformerCandidate, resolve_candidates
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.candidates.variants import VARIANTS, get_variant

@@ -128,7 +128,8 @@ class _Keys:
 
     def lengths(self, candidate: Candidate, weights: WeightsResolution | None) -> dict[str, Any]:
         # Every variant of a model reads the same tokenizer: its eager row's name keys them all.
-        return {"candidate": getattr(candidate, "variant_of", None) or candidate.name, "weights": _weights_identity(weights), "sample": self.sample,
+        return {"candidate": getattr(candidate, "variant_of", None) or candidate.name,
+                "weights": _weights_identity(weights), "sample": self.sample,
                 "max_sample_lengths": self.settings.max_sample_lengths, "random_state": self.settings.random_state,
                 "versions": _versions(candidate.kind), "procedure": MEASUREMENT_PROCEDURE}
 

@@ -89,8 +89,9 @@ def test_an_unknown_variant_on_the_command_line_is_one_line_and_exit_2(capsys):
 
 
 def test_a_named_variant_that_cannot_run_here_is_a_skipped_row_with_its_reason(tiny_bert):
-    rec = modelpick.recommend("text-classification", modelpick.api.builtin_sample(), candidates=[str(tiny_bert), "majority-class"],
-                              variants=["fp16"], estimate_quality=False, **FAST)
+    rec = modelpick.recommend("text-classification", modelpick.api.builtin_sample(),
+                              candidates=[str(tiny_bert), "majority-class"], variants=["fp16"],
+                              estimate_quality=False, **FAST)
     row = rec.result(f"{tiny_bert} [fp16]")
     assert row.status == "skipped" and row.profile is None
     assert row.reason == Fp16Variant().unavailable_reason("cpu") and "\n" not in row.reason
@@ -110,9 +111,9 @@ def test_each_variant_is_a_row_profiled_in_its_own_runtime(tiny_bert, tmp_path, 
     data = tmp_path / "short.csv"  # short texts: a short length grid, so the rounds are quick
     data.write_text("text\n" + "".join(f"order {i} never arrived, please help\n" for i in range(12)))
     variants = ("eager", "int8", "onnx")
-    code = main(["advise", "--data", str(data), "--candidate", str(tiny_bert), *(a for v in variants for a in ("--variant", v)),
-                 "--no-quality", "--threads", "2", "--max-profile-time-s", "0.3", "--offline", "--no-cache",
-                 "--quiet", "--json"])
+    code = main(["advise", "--data", str(data), "--candidate", str(tiny_bert),
+                 *(a for v in variants for a in ("--variant", v)), "--no-quality", "--threads", "2",
+                 "--max-profile-time-s", "0.3", "--offline", "--no-cache", "--quiet", "--json"])
     captured = capsys.readouterr()
     assert code == 0, captured.err
     rec = Recommendation.from_json(captured.out)
@@ -155,8 +156,8 @@ def _small_demo(per_class: int) -> DatasetSample:
 
 @pytest.mark.slow
 def test_int8_accuracy_is_measured_on_int8_and_compared_with_eager_paired():
-    rec = modelpick.recommend("text-classification", _small_demo(20), candidates=[MINILM], variants=["eager", "int8"], test_size=0.5,
-                              use_cache=False, **FAST)
+    rec = modelpick.recommend("text-classification", _small_demo(20), candidates=[MINILM],
+                              variants=["eager", "int8"], test_size=0.5, use_cache=False, **FAST)
     eager, int8 = rec.result(MINILM), rec.result(f"{MINILM} [int8]")
     assert eager.status == int8.status == "ok", (eager.reason, int8.reason)
     assert eager.candidate.weights_source == int8.candidate.weights_source == "package"

@@ -108,7 +108,9 @@ class TransformerCandidate(Candidate):
             >>> c.with_variant("int8").name, c.with_variant("eager") is c
             ('org/model [int8]', True)
         """
-        base = self if self.variant == "eager" else dataclasses.replace(self, name=self.variant_of, variant="eager")
+        base = self
+        if self.variant_of is not None:
+            base = dataclasses.replace(self, name=self.variant_of, variant="eager")
         if variant == "eager":
             return base
         return dataclasses.replace(base, name=f"{base.name} [{variant}]", variant=variant)
