@@ -236,7 +236,7 @@ class AdviseConfig:
 
         Example:
             >>> sorted(AdviseConfig.options("profile"))[:3]
-            ['allow_download', 'allow_pickle', 'candidates']
+            ['allow_download', 'allow_pickle', 'cache_path']
         """
         if command is not None and command not in ALL_COMMANDS:
             raise ValueError(f"Unknown command {command!r}; choose from {ALL_COMMANDS}.")
