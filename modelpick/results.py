@@ -565,7 +565,8 @@ class Recommendation(_Document):
 
     def to_frame(self):
         """One row per candidate: status, rank, accuracy (the estimate the ranking used, with its method),
-        the fine-tuned accuracy and tuning status when ``--tune`` ran, latency, memory, provenance.
+        a deployment variant's accuracy against its eager row (paired), the fine-tuned accuracy and tuning
+        status when ``--tune`` ran, latency, memory, provenance.
 
         Returns:
             pandas.DataFrame indexed by candidate name, ranked candidates first.
@@ -581,6 +582,7 @@ class Recommendation(_Document):
                 {
                     "candidate": r.name,
                     "kind": r.candidate.kind,
+                    "variant": r.candidate.variant,
                     "status": r.status,
                     "rank": self.rank_of(r.name),
                     "pareto": r.name in front,
@@ -589,6 +591,9 @@ class Recommendation(_Document):
                     "accuracy_high": q.accuracy_high if q else None,
                     "macro_f1": q.macro_f1 if q else None,
                     "quality_method": q.method if q else None,
+                    "accuracy_delta": r.accuracy_delta.delta if r.accuracy_delta else None,
+                    "accuracy_delta_low": r.accuracy_delta.low if r.accuracy_delta else None,
+                    "accuracy_delta_high": r.accuracy_delta.high if r.accuracy_delta else None,
                     "fine_tuned_accuracy": r.fine_tuned.accuracy if r.fine_tuned else None,
                     "tuning_status": r.tuning.status if r.tuning else None,
                     "quality_provenance": q.provenance if q else None,
