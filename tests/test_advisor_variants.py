@@ -187,3 +187,16 @@ def test_int8_accuracy_is_measured_on_int8_and_compared_with_eager_paired():
     assert 'id="variants"' in html and f"{delta.delta:+.3f} [{delta.low:+.3f}, {delta.high:+.3f}]" in html
     assert Recommendation.from_json(rec.to_json()) == rec
     assert json.loads(rec.to_json())["results"][1]["accuracy_delta"]["versus"] == MINILM
+
+
+def test_without_a_sample_a_variant_s_accuracy_is_unknown_never_the_published_figure():
+    from modelpick.candidates import TransformerCandidate
+    from modelpick.estimation import EstimationSettings, estimate_quality
+
+    model = TransformerCandidate.from_name("distilbert-base-uncased")
+    settings = EstimationSettings(num_threads=1, device="cpu", random_state=0, timeout_s=60, trust_remote_code=False)
+    released = estimate_quality(model, None, None, task="text-classification", settings=settings)
+    int8 = estimate_quality(model.with_variant("int8"), None, None, task="text-classification", settings=settings)
+    assert released.provenance == "published" and released.accuracy is not None
+    assert (int8.candidate, int8.provenance, int8.accuracy) == ("distilbert-base-uncased [int8]", "unknown", None)
+    assert "not for its int8 variant" in int8.note

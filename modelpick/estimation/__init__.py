@@ -7,6 +7,9 @@
 3. a transformer with real weights -> ``linear-probe`` (frozen features in a spawned child);
 4. a transformer with architecture-only (random) weights -> accuracy unknown, and the estimate says why.
 
+Without a sample, a deployment variant other than eager has unknown accuracy: published figures are the
+released model's, not its int8 or half-precision form's.
+
 Every measured estimate is fitted on ``split.train`` only, reports accuracy and macro-F1 on
 ``split.test`` with a 95% bootstrap interval, and stratified cross-validation on the training split; the
 same ``random_state`` gives the same numbers.
@@ -48,6 +51,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARCHITECTURE_ONLY_NOTE",
+    "VARIANT_UNPUBLISHED_NOTE",
     "EstimationSettings",
     "QUALITY_ESTIMATORS",
     "QualityEstimator",
@@ -65,6 +69,10 @@ QUALITY_ESTIMATORS: dict[str, type[QualityEstimator]] = {
 
 ARCHITECTURE_ONLY_NOTE = (
     "architecture-only weights (random): accuracy cannot be estimated; latency and memory are still exact"
+)
+VARIANT_UNPUBLISHED_NOTE = (
+    "published figures are for the model as released, not for its {variant} variant; give a labelled sample "
+    "to measure this variant's accuracy"
 )
 
 
@@ -144,6 +152,11 @@ def estimate_quality(
         )
     if split is not None:
         task = resolve_task(task)
+    variant = getattr(candidate, "variant", "eager")
+    if split is None and variant != "eager":
+        # A paper's figure says nothing about int8 or fp16 arithmetic: unknown, never the fp32 figure.
+        return QualityEstimate(candidate=candidate.name, method="none", provenance="unknown", accuracy=None,
+                               note=VARIANT_UNPUBLISHED_NOTE.format(variant=variant))
     estimator = _pick(candidate, weights, split)
     if estimator is None:
         return _unknown_architecture_only(candidate)
