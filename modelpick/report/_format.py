@@ -143,8 +143,9 @@ def notes(rec: Recommendation) -> list[str]:
         "over the same stretch of time. A transformer is timed at a grid of sequence lengths bracketing your "
         "texts and read at your texts' token lengths (a baseline on the texts themselves). Each round is brought "
         "to the machine's reference speed by a sentinel matrix product timed just before it. "
-        f"{pct} is the constrained figure. Memory: the child's peak RSS above a baseline process that only "
-        "imported the same libraries.",
+        f"{pct} is the constrained figure. Memory: the child's peak RSS from the moment the model was ready in "
+        "the form timed (loading or converting it is not counted), above a baseline process that only imported "
+        "the same libraries.",
         f"Quality basis: {rec.quality_basis}.",
     ]
     if any(r.quality is not None and r.quality.provenance == "published" for r in rec.results):
