@@ -18,17 +18,20 @@ from modelpick._costs import measure_costs
 from modelpick._errors import add_note, one_line
 from modelpick._tuner import join_studies as _join_studies
 from modelpick._tuner import tune_candidates
+from modelpick._validation import closest_name, invalid_parameter
 from modelpick._version import __version__
-from modelpick.candidates import resolve_candidates
+from modelpick.candidates import TransformerCandidate, resolve_candidates
 from modelpick.candidates._base import Candidate, WeightsResolution
+from modelpick.candidates.variants import VARIANTS, get_variant
 from modelpick.config import AdviseConfig
 from modelpick.data import DatasetSample, DataSplit, load_builtin_sample
-from modelpick.estimation import EstimationSettings, estimate_quality
+from modelpick.estimation import EstimationSettings, accuracy_delta, estimate_quality
 from modelpick.exceptions import CandidateTimeout, EstimationError, InvalidParameterError, ModelpickError
 from modelpick.hardware import default_num_threads, detect_gpu, detect_hardware, resolve_device
 from modelpick.profiling import ProfileSettings
 from modelpick.profiling._cache import MeasurementCache, default_cache_path
 from modelpick.results import (
+    AccuracyDelta,
     CandidateInfo,
     CandidateResult,
     HardwareInfo,
@@ -49,6 +52,7 @@ __all__ = [
     "join_studies",
     "measurement_settings",
     "profile_candidates",
+    "resolve_variants",
     "tuning_settings",
 ]
 
@@ -88,16 +92,69 @@ class _Run:
     sample: DatasetSample
     split: DataSplit
     measured_quality: bool
-    candidates: tuple[Candidate, ...]
+    candidates: tuple[Candidate, ...]  # the rows: each transformer once per deployment variant
     hardware: HardwareInfo
     # Threads and device, resolved once, live in the settings (profile_settings.num_threads / .device).
     profile_settings: ProfileSettings
     estimation_settings: EstimationSettings
     deadline: float | None  # time.time() by which the run must end (time_budget_s), or None
     tuning_settings: TuningSettings | None  # how quick fine-tunes run, when the run tunes
+    models: tuple[Candidate, ...] = ()  # the candidates as named, before their variants made rows of them
+    variants: tuple[str, ...] | None = None  # the variants used (None: no transformer, nothing resolved)
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)  # row -> why its variant cannot run
 
 
-def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, started: float) -> _Run:
+def resolve_variants(requested: tuple[str, ...] | None, device: str, *, caller: str = "recommend",
+                     check: bool = True) -> tuple[tuple[str, ...], dict[str, str]]:
+    """The deployment variants of a run, and why each named one that cannot run on ``device`` cannot.
+
+    ``requested`` ``None`` means every registered variant that can run on ``device`` (eager and int8 on a
+    CPU, onnx with ONNX Runtime installed, fp16 and bf16 on CUDA); named variants are kept as named, and
+    those that cannot run become skipped rows. ``check=False`` only validates the names (nothing imported).
+
+    Raises:
+        InvalidParameterError: an unknown variant (the message names the closest one) or one named twice.
+
+    Example:
+        >>> resolve_variants(("eager", "fp16"), "cpu")[1]["fp16"]
+        'fp16 runs on CUDA only; on CPU use the eager, int8 or onnx variant'
+    """
+    known = list(VARIANTS)
+    if requested is None:
+        if not check:
+            return (), {}
+        # Asked cheaply: no variant imports its runtime to say whether it is installed.
+        return tuple(name for name in known if get_variant(name).unavailable_reason(device) is None), {}
+    for name in requested:
+        if name not in VARIANTS:
+            close = closest_name(name, known)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise invalid_parameter("variants", caller, f"variant names among {', '.join(map(repr, known))}{hint}",
+                                    name)
+    if len(set(requested)) != len(requested):
+        raise invalid_parameter("variants", caller, "a list of variant names without duplicates", list(requested))
+    reasons = {}
+    if check:
+        for name in requested:
+            reason = get_variant(name).unavailable_reason(device)
+            if reason is not None:
+                reasons[name] = " ".join(reason.split())  # one line, whatever a variant wrote
+    return tuple(requested), reasons
+
+
+def _rows(models: tuple[Candidate, ...], variants: tuple[str, ...]) -> tuple[Candidate, ...]:
+    """Each transformer once per variant, next to each other (eager first when asked); others as they are."""
+    rows: list[Candidate] = []
+    for model in models:
+        if isinstance(model, TransformerCandidate):
+            rows += [model.with_variant(variant) for variant in variants]
+        else:
+            rows.append(model)
+    return tuple(rows)
+
+
+def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, started: float,
+                   caller: str = "recommend") -> _Run:
     task = get_task(config.task)
     measured_quality = sample is not None
     if config.tune and (sample is None or not config.estimate_quality):
@@ -122,11 +179,16 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, starte
     else:
         # Cost only, no labels: every text sets the input lengths; nothing is held out or fitted.
         split = DataSplit(sample.texts, (), (), (), config.random_state)
-    candidates = tuple(resolve_candidates(config.candidates))
-    for candidate in candidates:
+    models = tuple(resolve_candidates(config.candidates))
+    for candidate in models:
         # A model the user named that would run code they have not allowed: theirs to fix, before measuring.
         candidate.check_safe_to_load(allow_pickle=config.allow_pickle, trust_remote_code=config.trust_remote_code)
     device = resolve_device(config.device)
+    has_transformers = any(isinstance(m, TransformerCandidate) for m in models)
+    variants, reasons = resolve_variants(config.variants, device, caller=caller, check=has_transformers)
+    candidates = _rows(models, variants) if has_transformers else models
+    unavailable = {c.name: reasons[c.variant] for c in candidates
+                   if isinstance(c, TransformerCandidate) and c.variant in reasons}
     hardware = detect_hardware()
     if device == "cuda":
         hardware = detect_gpu(hardware)
@@ -139,6 +201,8 @@ def _resolve_facts(config: AdviseConfig, sample: DatasetSample | None, *, starte
     return _Run(
         config, task, sample, split, measured_quality, candidates, hardware,
         *measurement_settings(config, num_threads=num_threads, device=device), deadline, tuning,
+        models=models, variants=variants if has_transformers or config.variants is not None else None,
+        unavailable=unavailable,
     )
 
 
@@ -234,22 +298,26 @@ def _run_candidates(
     started = time.perf_counter()
     early: dict[str, CandidateResult] = {}  # failed or skipped before measuring
     resolved: list[tuple[Candidate, WeightsResolution | None, CandidateInfo]] = []
+    # The rows of one model (its variants) share one resolution of its weights: model name -> outcome.
+    found: dict[str, WeightsResolution | None | CandidateResult] = {}
     for candidate in run.candidates:
+        if candidate.name in run.unavailable:
+            early[candidate.name] = CandidateResult(candidate.info(), "skipped", run.unavailable[candidate.name])
+            continue
         if run.deadline is not None and time.time() >= run.deadline:
             reason = f"not measured: the time budget of {run.config.time_budget_s:g} s was spent"
             early[candidate.name] = CandidateResult(candidate.info(), "skipped", reason)
             continue
         emit("start", candidate.name)
         emit("resolve", candidate.name)
-        try:
-            weights = candidate.resolve_weights(
-                allow_download=run.config.allow_download, allow_pickle=run.config.allow_pickle
-            )
-            resolved.append((candidate, weights, candidate.info(weights)))
-        except ModelpickError as exc:
-            early[candidate.name] = CandidateResult(candidate.info(), "failed", str(exc))
-        except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
-            early[candidate.name] = CandidateResult(candidate.info(), "failed", f"internal error: {one_line(exc)}")
+        model = getattr(candidate, "variant_of", None) or candidate.name
+        if model not in found:
+            found[model] = _resolve_weights(candidate, run)
+        outcome = found[model]
+        if isinstance(outcome, CandidateResult):
+            early[candidate.name] = dataclasses.replace(outcome, candidate=candidate.info())
+        else:
+            resolved.append((candidate, outcome, candidate.info(outcome)))
     steps.durations_s["resolve"] = time.perf_counter() - started
     # Candidates are measured by kind, each kind's timing rounds interleaved (transformers with transformers):
     # a kind's figures are complete, and kept on Ctrl-C, before the next kind starts.
@@ -286,7 +354,8 @@ def _run_candidates(
                 if run.config.estimate_quality:
                     emit("estimate", name)
                     quality = _estimate(candidate, weights, run)
-                result = CandidateResult(info, "ok", "", costs.profiles[name], quality)
+                result = CandidateResult(info, "ok", "", costs.profiles[name], quality,
+                                         accuracy_delta=_delta_to_eager(info, quality, done, run))
             done[name] = result
             results.append(result)
             emit("done" if result.status == "ok" else "failed", name, result.reason)
@@ -294,6 +363,26 @@ def _run_candidates(
     if progress is not None:
         progress(ProgressEvent("finish", total, total))
     return tuple(done[c.name] for c in run.candidates if c.name in done)
+
+
+def _resolve_weights(candidate: Candidate, run: _Run) -> WeightsResolution | None | CandidateResult:
+    """The candidate's weights, or its failed result."""
+    try:
+        return candidate.resolve_weights(allow_download=run.config.allow_download, allow_pickle=run.config.allow_pickle)
+    except ModelpickError as exc:
+        return CandidateResult(candidate.info(), "failed", str(exc))
+    except Exception as exc:  # noqa: BLE001 - one candidate's bug must not end the run
+        return CandidateResult(candidate.info(), "failed", f"internal error: {one_line(exc)}")
+
+
+def _delta_to_eager(info: CandidateInfo, quality: QualityEstimate | None, done: dict[str, CandidateResult],
+                    run: _Run) -> AccuracyDelta | None:
+    """A variant row's accuracy against its eager row's, paired over the held-out examples (rows are listed
+    eager first, so the eager row is done by now); ``None`` for the eager row or without both figures."""
+    if info.variant_of is None or info.variant_of not in done:
+        return None
+    return accuracy_delta(quality, done[info.variant_of].quality, versus=info.variant_of,
+                          n_resamples=run.estimation_settings.n_bootstrap, random_state=run.config.random_state)
 
 
 def _add_time(steps: _Steps, step: str, started: float) -> None:
@@ -305,7 +394,8 @@ def _resolved_config(run: _Run, saved: ProfileSet | None) -> dict[str, Any]:
     used = run.config.replace(
         num_threads=saved.num_threads if saved is not None else run.profile_settings.num_threads,
         device=_option_device(saved.device if saved is not None else run.profile_settings.device),
-        candidates=tuple(c.name for c in run.candidates),
+        candidates=tuple(c.name for c in run.models or run.candidates),
+        variants=run.variants or None,
     )
     echo = used.to_dict()
     if echo.get("storage"):
@@ -336,7 +426,7 @@ def advise(
         progress: Called with a :class:`ProgressEvent` at every step.
     """
     started = time.time()
-    run = _resolve_facts(config, sample, started=started)
+    run = _resolve_facts(config, sample, started=started, caller="recommend")
     steps = _Steps()
     results = _run_candidates(run, saved=profiles, saved_from=profiles_source, progress=progress, steps=steps)
     tuning = None
@@ -385,6 +475,9 @@ def _tune(
     run: _Run, results: tuple[CandidateResult, ...], progress: ProgressCallback | None
 ) -> tuple[tuple[CandidateResult, ...], TuningRun]:
     assert run.tuning_settings is not None  # built whenever the config tunes
+    # A fine-tune trains the fp32 model: the same for every variant of it, so only eager rows are tuned.
+    variant_rows = {r.name: r for r in results if r.candidate.variant_of is not None}
+    everything, results = results, tuple(r for r in results if r.name not in variant_rows)
     names = [r.name for r in results]
 
     def emit(candidate: str, message: str, done: int, planned: int) -> None:
@@ -404,7 +497,8 @@ def _tune(
     )
     if progress is not None:
         progress(ProgressEvent("finish", len(names), len(names)))
-    return tuned
+    tuned_by_name = {r.name: r for r in tuned[0]}
+    return tuple(tuned_by_name.get(r.name, r) for r in everything), tuned[1]
 
 
 def _settings_echo(run: _Run, *, profiled: bool = True) -> dict[str, Any]:
@@ -442,7 +536,7 @@ def profile_candidates(
     before the ``KeyboardInterrupt`` goes on; the candidates not measured are in its ``failed``.
     """
     config = config.replace(estimate_quality=False, tune=False)
-    run = _resolve_facts(config, sample, started=time.time())
+    run = _resolve_facts(config, sample, started=time.time(), caller="profile")
     finished: list[CandidateResult] = []
     try:
         results = _run_candidates(run, saved=None, saved_from="", progress=progress, results=finished)

@@ -35,7 +35,8 @@ from modelpick.results import HardwareInfo, LatencyRatio, ProfileResult, Profile
 __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_costs"]
 
 # Bumped whenever the way a figure is measured changes: cached figures of another procedure are not reused.
-MEASUREMENT_PROCEDURE = 2
+# 3: calls go through a deployment variant's runner; the peak RSS restarts once the runner is ready.
+MEASUREMENT_PROCEDURE = 3
 _VERSIONS = {"transformer": ("torch", "transformers", "tokenizers"), "baseline": ("scikit-learn", "numpy", "scipy")}
 _WEIGHT_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model")
 
@@ -126,13 +127,16 @@ class _Keys:
                 "versions": _versions(kind), "procedure": MEASUREMENT_PROCEDURE}
 
     def lengths(self, candidate: Candidate, weights: WeightsResolution | None) -> dict[str, Any]:
-        return {"candidate": candidate.name, "weights": _weights_identity(weights), "sample": self.sample,
+        # Every variant of a model reads the same tokenizer: its eager row's name keys them all.
+        return {"candidate": getattr(candidate, "variant_of", None) or candidate.name,
+                "weights": _weights_identity(weights), "sample": self.sample,
                 "max_sample_lengths": self.settings.max_sample_lengths, "random_state": self.settings.random_state,
                 "versions": _versions(candidate.kind), "procedure": MEASUREMENT_PROCEDURE}
 
     def cost(self, candidate: Candidate, weights: WeightsResolution | None,
              grid: Sequence[int] | None) -> dict[str, Any]:
-        key = {"candidate": candidate.name, "kind": candidate.kind, "weights": _weights_identity(weights),
+        key = {"candidate": candidate.name, "kind": candidate.kind, "variant": getattr(candidate, "variant", None),
+               "weights": _weights_identity(weights),
                "settings": _settings_key(self.settings), **self.machine(candidate.kind)}
         # A curve serves any sample with lengths in its grid; a baseline is timed on the sample itself.
         key["grid" if grid is not None else "sample"] = list(grid) if grid is not None else self.sample

@@ -101,6 +101,7 @@ def recommend(
     min_accuracy: float | None = _C.min_accuracy,
     latency_percentile: str = _C.latency_percentile,
     candidates: Sequence[str] | None = _C.candidates,
+    variants: Sequence[str] | None = _C.variants,
     text_column: str | None = _C.text_column,
     label_column: str | None = _C.label_column,
     profiles: str | Path | ProfileSet | None = None,
@@ -137,6 +138,10 @@ def recommend(
         min_accuracy: Floor on estimated accuracy; a candidate of unknown accuracy cannot meet it.
         candidates: Catalog names, baseline names, Hub ids or local paths; ``None`` means the default
             catalog and the baselines (see :func:`available_candidates`).
+        variants: Deployment variants of each transformer, each its own row named ``"<name> [<variant>]"``
+            (the eager row keeps the plain name): ``"eager"``, ``"int8"``, ``"onnx"``, ``"fp16"``, ``"bf16"``.
+            ``None``: those that can run here. A variant row's accuracy is measured on that variant, and
+            ``CandidateResult.accuracy_delta`` compares it with the eager row's, paired.
         profiles: Recorded profiles (a path or a :class:`ProfileSet`) to use instead of measuring here.
         tune: Fine-tune the ``tune_top_k`` best candidates by pre-screen score, each tuned by an Optuna
             study of ``tune_trials`` trials kept in ``storage``; the ranking then uses the better of the
@@ -161,7 +166,7 @@ def recommend(
     config = AdviseConfig.for_caller(
         "recommend",
         task=task, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
-        latency_percentile=latency_percentile, candidates=candidates, text_column=text_column,
+        latency_percentile=latency_percentile, candidates=candidates, variants=variants, text_column=text_column,
         label_column=label_column, test_size=test_size, random_state=random_state, num_threads=num_threads,
         device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
         throughput_batch_size=throughput_batch_size, allow_download=allow_download,
@@ -222,6 +227,7 @@ def profile(
     sample: Any = None,
     *,
     candidates: Sequence[str] | None = _C.candidates,
+    variants: Sequence[str] | None = _C.variants,
     text_column: str | None = _C.text_column,
     label_column: str | None = _C.label_column,
     save: str | Path | None = None,
@@ -254,7 +260,7 @@ def profile(
     """
     config = AdviseConfig.for_caller(
         "profile",
-        task=task, candidates=candidates, text_column=text_column, label_column=label_column,
+        task=task, candidates=candidates, variants=variants, text_column=text_column, label_column=label_column,
         random_state=random_state, num_threads=num_threads, device=device, timeout_s=timeout_s,
         max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
         allow_download=allow_download, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,

@@ -63,6 +63,12 @@ class AdviseConfig:
         latency_percentile: Which percentile ``max_latency_ms`` refers to.
         candidates: Names from the catalog, baseline names, Hub ids or local paths. ``None``: the
             default catalog plus the baselines.
+        variants: The deployment variants of each transformer candidate, each profiled and scored as its
+            own row (``"eager"``, ``"int8"``, ``"onnx"``, ``"fp16"``, ``"bf16"``; see
+            :mod:`modelpick.candidates.variants`). The eager row keeps the model's name; the others are
+            named ``"<name> [<variant>]"``. ``None``: every variant that can run here, which is eager and
+            int8 on a CPU, onnx when ONNX Runtime is installed, and fp16 and bf16 on CUDA. A variant named
+            that cannot run here is a skipped row that says why. Baselines have no variants.
         text_column / label_column: Columns of the sample; ``None`` detects them.
         test_size: Fraction of the sample held out (stratified, made once, shared by every candidate).
         random_state: Seeds every random choice of the run.
@@ -107,6 +113,12 @@ class AdviseConfig:
     candidates: tuple[str, ...] | None = option(
         None, StrSequence(min_length=1), None, flag="--candidate", metavar="NAME",
         help="catalog name, baseline, Hub id or local path; repeat for several (default: the catalog + baselines)",
+    )
+    variants: tuple[str, ...] | None = option(
+        None, StrSequence(min_length=1), None, flag="--variant", metavar="NAME",
+        help="deployment variant of each transformer, each its own row: eager, int8, onnx, fp16 or bf16; repeat for "
+             "several (default: those that can run here: eager and int8 on CPU, onnx with modelpick[onnx], fp16 "
+             "and bf16 on CUDA)",
     )
     text_column: str | None = option(
         None, COLUMN_NAME, None, metavar="NAME",
@@ -192,9 +204,10 @@ class AdviseConfig:
         caller = type(self).__name__
         others = [name for name in declared_options(type(self)) if name not in _CONSTRAINT_NAMES]
         validate_options(self, caller=caller, names=others)
-        if self.candidates is not None:
-            # A list given by a user becomes a tuple so the config stays hashable and frozen.
-            object.__setattr__(self, "candidates", tuple(self.candidates))
+        for name in ("candidates", "variants"):
+            if getattr(self, name) is not None:
+                # A list given by a user becomes a tuple so the config stays hashable and frozen.
+                object.__setattr__(self, name, tuple(getattr(self, name)))
         try:
             constraints = Constraints(**{name: getattr(self, name) for name in _CONSTRAINT_NAMES})
         except InvalidParameterError as exc:
@@ -223,7 +236,7 @@ class AdviseConfig:
 
         Example:
             >>> sorted(AdviseConfig.options("profile"))[:3]
-            ['allow_download', 'allow_pickle', 'candidates']
+            ['allow_download', 'allow_pickle', 'cache_path']
         """
         if command is not None and command not in ALL_COMMANDS:
             raise ValueError(f"Unknown command {command!r}; choose from {ALL_COMMANDS}.")
@@ -233,8 +246,9 @@ class AdviseConfig:
     def to_dict(self) -> dict[str, Any]:
         """Every option, as plain JSON types."""
         data = {f.name: getattr(self, f.name) for f in dataclasses.fields(self) if f.init}
-        if data["candidates"] is not None:
-            data["candidates"] = list(data["candidates"])
+        for name in ("candidates", "variants"):
+            if data[name] is not None:
+                data[name] = list(data[name])
         return data
 
     def replace(self, **changes: Any) -> AdviseConfig:

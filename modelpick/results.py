@@ -17,6 +17,7 @@ from modelpick.constraints import Constraints
 from modelpick.exceptions import DataError
 
 __all__ = [
+    "AccuracyDelta",
     "CandidateInfo",
     "CandidateResult",
     "ClaimCheck",
@@ -112,6 +113,10 @@ class CandidateInfo(Serializable):
     published: tuple[PublishedFigure, ...] = ()
     published_parameters: int | None = None
     published_parameters_source: str | None = None  # the citation of published_parameters
+    # The deployment variant of a transformer row ("eager", "int8", "onnx", "fp16", "bf16"); None for kinds
+    # without variants (baselines) and in reports written before variants existed.
+    variant: str | None = None
+    variant_of: str | None = None  # a non-eager row: the name of its eager row (the same model, as loaded)
 
 
 @dataclass(frozen=True)
@@ -234,6 +239,11 @@ class ProfileResult(Serializable):
     drift: DriftCorrection | None = None  # None: timings as measured, no sentinel
     measured_at: str = ""  # when the timing ran (ISO 8601 UTC); empty in profiles before 0.3
     reused_from: str | None = None  # None: measured in this run; else "cache" or the profiles file read
+    variant: str | None = None  # the deployment variant timed (transformers), e.g. "int8"; None for baselines
+    # What the variant's runtime reports about itself: library versions, quantization or export details,
+    # threads of a runtime with its own pool (ONNX Runtime's intra-op threads), the weights' size as deployed.
+    runtime: dict[str, str] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()  # what a reader must know about these figures (e.g. a FLOP rate not gated)
 
     @property
     def memory_on_gpu(self) -> bool:
@@ -305,6 +315,9 @@ class QualityEstimate(Serializable):
     note: str = ""  # why accuracy is unknown, or what the figure refers to
     # Pre-screen scores computed on the same frozen features (linear probe only); they rank, not measure.
     prescreen: tuple[TransferabilityScore, ...] = ()
+    # Per held-out example, in the order of the split's test texts: was the prediction right. What paired
+    # comparisons between candidates scored on the same split are computed from (AccuracyDelta).
+    test_correct: tuple[bool, ...] = ()
 
     @property
     def basis(self) -> str:
@@ -314,6 +327,27 @@ class QualityEstimate(Serializable):
     def prescreen_score(self, method: str) -> float | None:
         """The value of pre-screen score ``method`` (``"logme"``, ``"h-score"``), or ``None``."""
         return next((s.value for s in self.prescreen if s.method == method), None)
+
+
+@dataclass(frozen=True)
+class AccuracyDelta(Serializable):
+    """A deployment variant's accuracy minus its eager row's, on the same held-out examples, with a 95%
+    paired bootstrap interval (both rows' correctness resampled together, example by example).
+
+    When the interval excludes 0 the variant changes accuracy at that confidence; int8 can lose some.
+    """
+
+    versus: str  # the row compared with (the eager row of the same model)
+    delta: float  # this row's accuracy minus versus's, as a fraction (-0.008 is 0.8 points lower)
+    low: float
+    high: float
+    n: int  # held-out examples both rows were scored on
+    method: str = "paired bootstrap over held-out examples"
+
+    @property
+    def clear(self) -> bool:
+        """Whether the interval excludes 0: the difference is not the draw of the held-out examples."""
+        return self.low > 0.0 or self.high < 0.0
 
 
 TuningStatus = Literal["tuned", "skipped", "stopped", "not-started", "failed"]
@@ -376,6 +410,8 @@ class CandidateResult(Serializable):
     quality: QualityEstimate | None = None  # the cheap estimate: linear probe, cross-validation or published
     fine_tuned: QualityEstimate | None = None  # the tuned quick fine-tune's held-out score (``--tune``)
     tuning: TuningSummary | None = None
+    # A deployment variant row: its accuracy against its eager row's, paired over the held-out examples.
+    accuracy_delta: AccuracyDelta | None = None
 
     @property
     def name(self) -> str:
@@ -529,7 +565,8 @@ class Recommendation(_Document):
 
     def to_frame(self):
         """One row per candidate: status, rank, accuracy (the estimate the ranking used, with its method),
-        the fine-tuned accuracy and tuning status when ``--tune`` ran, latency, memory, provenance.
+        a deployment variant's accuracy against its eager row (paired), the fine-tuned accuracy and tuning
+        status when ``--tune`` ran, latency, memory, provenance.
 
         Returns:
             pandas.DataFrame indexed by candidate name, ranked candidates first.
@@ -545,6 +582,7 @@ class Recommendation(_Document):
                 {
                     "candidate": r.name,
                     "kind": r.candidate.kind,
+                    "variant": r.candidate.variant,
                     "status": r.status,
                     "rank": self.rank_of(r.name),
                     "pareto": r.name in front,
@@ -553,6 +591,9 @@ class Recommendation(_Document):
                     "accuracy_high": q.accuracy_high if q else None,
                     "macro_f1": q.macro_f1 if q else None,
                     "quality_method": q.method if q else None,
+                    "accuracy_delta": r.accuracy_delta.delta if r.accuracy_delta else None,
+                    "accuracy_delta_low": r.accuracy_delta.low if r.accuracy_delta else None,
+                    "accuracy_delta_high": r.accuracy_delta.high if r.accuracy_delta else None,
                     "fine_tuned_accuracy": r.fine_tuned.accuracy if r.fine_tuned else None,
                     "tuning_status": r.tuning.status if r.tuning else None,
                     "quality_provenance": q.provenance if q else None,

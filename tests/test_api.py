@@ -11,7 +11,8 @@ import modelpick
 from modelpick.results import Recommendation
 from modelpick.testing.tiny_models import make_fake_hf_cache, save_tiny_model
 
-FAST = dict(max_profile_time_s=0.3, num_threads=1, allow_download=False)
+# One row per model: these tests are about other things (deployment variants: tests/test_advisor_variants.py).
+FAST = dict(max_profile_time_s=0.3, num_threads=1, allow_download=False, variants=["eager"])
 MINILM = "sentence-transformers/all-MiniLM-L6-v2"
 
 

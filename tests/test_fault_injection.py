@@ -59,8 +59,9 @@ def _cmdline(process: psutil.Process) -> list[str]:
 
 def _advise(candidates: list[str], reviews: Path, *, timeout_s: float, capsys) -> tuple[int, dict]:
     """``modelpick advise --json`` in this process (so the fault kind registered here counts): code, report."""
+    # One row per transformer (the eager one): the faults are the subject here, not deployment variants.
     arguments = ["advise", "--data", str(reviews), "--threads", "1", "--max-profile-time-s", "0.2",
-                 "--timeout-s", str(timeout_s), "--json", "--quiet"]
+                 "--timeout-s", str(timeout_s), "--json", "--quiet", "--variant", "eager"]
     for name in candidates:
         arguments += ["--candidate", name]
     with faults.registered():

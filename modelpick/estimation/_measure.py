@@ -44,6 +44,7 @@ class Measurement:
     n_train: int
     n_test: int
     interval_method: str = "bootstrap"  # "bootstrap", or "wilson" when every prediction was right or wrong
+    test_correct: tuple[bool, ...] = ()  # per test example, in the order given: was the prediction right
 
 
 def resolve_task(task: Any) -> Any:
@@ -179,6 +180,7 @@ def _scored(
         n_train=int(n_train),
         n_test=int(len(y_test_arr)),
         interval_method=interval_method,
+        test_correct=tuple(bool(c) for c in correct),
     )
 
 
@@ -255,4 +257,5 @@ def estimate_of(
         n_test=measurement.n_test,
         note=note,
         prescreen=prescreen,
+        test_correct=measurement.test_correct,
     )

@@ -15,6 +15,7 @@ free of the model's memory); the logistic regression runs in the parent on the r
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -45,6 +46,7 @@ def extract_features(
     max_length: int = 256,
     batch_size: int = PROBE_BATCH_SIZE,
     trust_remote_code: bool = False,
+    variant: str = "eager",
 ) -> Any:
     """Pooled frozen-encoder features of ``texts``: one float32 row per text, in the order given.
 
@@ -52,12 +54,18 @@ def extract_features(
     order of length (less padding), truncated to ``max_length`` tokens (or the model's limit if lower),
     and pooled by the mean over the attention mask or by the first token (``pooling="cls"``).
 
+    ``variant``: the deployment variant whose output is pooled (:mod:`modelpick.candidates.variants`):
+    the loaded model is prepared as that variant (quantized, exported, cast) on the first batch, and
+    every batch goes through its runner, so a variant's accuracy is measured on what it computes. Batches
+    are the same for every variant, which matters for int8: its activations are quantized per batch.
+
     Returns:
         numpy.ndarray of shape ``(len(texts), hidden_size)``, dtype float32.
 
     Raises:
         EstimationError: the weights have no tokenizer, or ``pooling`` is unknown.
-        CandidateError: the model cannot be loaded.
+        CandidateError: the model cannot be loaded, or the variant cannot be prepared.
+        UnknownNameError: ``variant`` is not a registered variant.
     """
     import torch  # threads must be set before the first torch operation of this process
 
@@ -65,6 +73,9 @@ def extract_features(
     import numpy as np
 
     from modelpick.candidates._loading import load_transformer
+    from modelpick.candidates.variants import get_variant
+
+    deployed = get_variant(variant)
 
     if pooling not in POOLINGS:
         raise EstimationError(f"Unknown pooling {pooling!r}; choose one of {', '.join(POOLINGS)}.")
@@ -84,7 +95,8 @@ def extract_features(
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     features: list[Any] = [None] * len(texts)
     model.eval()
-    with torch.inference_mode():
+    runner: Any = None
+    with tempfile.TemporaryDirectory(prefix="modelpick-variant-") as workdir, torch.inference_mode():
         for start in range(0, len(order), batch_size):
             batch_ids = order[start : start + batch_size]
             encoded = tokenizer(
@@ -96,8 +108,10 @@ def extract_features(
             )
             # A tokenizer may emit inputs the model does not take (token_type_ids for DistilBERT).
             inputs = {k: v.to(device) for k, v in encoded.items() if k in accepted}
-            output = model(**inputs)
-            hidden = output.last_hidden_state if hasattr(output, "last_hidden_state") else output[0]
+            if runner is None:
+                runner = deployed.prepare(model, example_inputs=inputs, device=device, num_threads=int(num_threads),
+                                          workdir=workdir)
+            hidden = runner(inputs).to(device)  # float32; ONNX Runtime hands it back on the host
             if pooling == "cls":
                 pooled = hidden[:, 0]
             else:
@@ -106,6 +120,7 @@ def extract_features(
             rows = pooled.float().cpu().numpy()
             for row_index, text_index in enumerate(batch_ids):
                 features[text_index] = rows[row_index]
+        del runner  # an ONNX Runtime session holds files in the directory about to be removed
     if not texts:
         hidden_size = int(getattr(loaded.config, "hidden_size", getattr(loaded.config, "dim", 0)) or 0)
         return np.zeros((0, hidden_size), dtype=np.float32)
@@ -173,6 +188,7 @@ class LinearProbeEstimator(QualityEstimator):
             max_length=settings.probe_max_length,
             batch_size=PROBE_BATCH_SIZE,
             trust_remote_code=settings.trust_remote_code,
+            variant=candidate.variant if isinstance(candidate, TransformerCandidate) else "eager",
         )
         n_train = len(split.train_texts)
         if getattr(features, "shape", (None,))[0] != len(texts):
@@ -194,9 +210,11 @@ class LinearProbeEstimator(QualityEstimator):
         # Training rows only: the held-out rows score the probe, and a pre-screen that saw them would
         # rank candidates on the very examples their accuracy is judged on.
         prescreen, prescreen_failures = try_prescreen_scores(features[:n_train], split.train_labels)
+        variant = candidate.variant if isinstance(candidate, TransformerCandidate) else "eager"
+        runtime = "" if variant == "eager" else f", computed by the {variant} variant"
         what = (
-            f"a linear probe (logistic regression on frozen {pooling}-pooled features, weights: {weights.source}; "
-            "a probe, not a fine-tuned model)"
+            f"a linear probe (logistic regression on frozen {pooling}-pooled features{runtime}, weights: "
+            f"{weights.source}; a probe, not a fine-tuned model)"
         )
         return measured_estimate(
             candidate.name, self.name, measurement, what, prescreen=prescreen, prescreen_failures=prescreen_failures

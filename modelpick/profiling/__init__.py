@@ -53,7 +53,7 @@ PROFILERS: dict[str, type[Profiler]] = {
 }
 
 _BASELINE_TIMEOUT_S = 300.0
-_baseline_cache: dict[tuple[str, str], float | None] = {}
+_baseline_cache: dict[tuple[str, str, tuple[str, ...]], float | None] = {}
 
 
 def get_profiler(kind: str) -> Profiler:
@@ -98,21 +98,24 @@ def profile_candidate(
                                                 baseline_rss_mb=baseline_rss_mb)
 
 
-def baseline_rss_mb(kind: str, settings: ProfileSettings) -> float | None:
+def baseline_rss_mb(kind: str, settings: ProfileSettings, *, modules: Sequence[str] | None = None) -> float | None:
     """Peak RSS (MiB) of a fresh child that only imported what the ``kind`` profiler imports.
 
-    Measured once per kind and device in a process, then cached. ``None`` where the OS does not
+    ``modules``: what to import, when a candidate needs more than the profiler's ``baseline_imports``
+    (:meth:`Profiler.baseline_modules`: an ONNX row imports ONNX Runtime and the exporter too).
+    Measured once per kind, device and modules in a process, then cached. ``None`` where the OS does not
     report peak RSS.
 
     Raises:
         ProfilingError: the baseline child failed.
     """
     profiler = _profiler_class(kind)
+    imports = tuple(profiler.baseline_imports if modules is None else modules)
     init_cuda = settings.device == "cuda" and kind == "transformer"
-    key = (kind, "cuda" if init_cuda else "cpu")
+    key = (kind, "cuda" if init_cuda else "cpu", imports)
     if key not in _baseline_cache:
         _baseline_cache[key] = measure_baseline_rss_mb(
-            profiler.baseline_imports, attributes=profiler.baseline_attributes, init_cuda=init_cuda,
+            imports, attributes=profiler.baseline_attributes, init_cuda=init_cuda,
             timeout_s=_BASELINE_TIMEOUT_S,
         )
     return _baseline_cache[key]
@@ -144,7 +147,7 @@ def profile_together(
             # The profiler is built here and sent along: a spawned child starts with only the built-in
             # registry, and a profiler registered at run time (a plug-in) must measure its candidates too.
             profiler = _profiler_class(candidate.kind)()
-            baseline = baseline_rss_mb(candidate.kind, settings)
+            baseline = baseline_rss_mb(candidate.kind, settings, modules=profiler.baseline_modules(candidate))
         except ModelpickError as exc:
             failed[candidate.name] = exc
             continue

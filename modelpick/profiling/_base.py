@@ -66,6 +66,7 @@ class Checks:
     gflops_per_s: tuple[float | None, ...] = ()  # per element of PreparedInputs.single
     machine_peak_gflops: float | None = None
     peak_gpu_mb: float | None = None
+    notes: tuple[str, ...] = ()  # what the result must say about these figures (ProfileResult.notes)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ class MeasuredCost:
     timer: str
     library_versions: dict[str, str]
     measured_at: str
+    variant: str | None = None
+    runtime: dict[str, str] = dataclasses.field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
 
 def draw_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
@@ -175,9 +179,12 @@ class Profiler(ABC):
     8. :meth:`check` -- after the latency is measured: sanity gate, FLOP rate, GPU memory. Raise
        :class:`~modelpick.exceptions.ProfilingError` for a result that cannot be right.
 
-    Then :meth:`parameters`, :meth:`weights_on_disk_mb` and :meth:`library_versions` describe the model,
-    and :meth:`close` runs last, whether or not profiling succeeded. Steps 3-8 run under
-    :meth:`inference_context`.
+    Then :meth:`parameters`, :meth:`weights_on_disk_mb`, :meth:`library_versions`, :meth:`variant_name`,
+    :meth:`runtime` and :meth:`threads_in_use` describe the model, and :meth:`close` runs last, whether or
+    not profiling succeeded. Steps 3-8 run under :meth:`inference_context`.
+
+    :meth:`baseline_modules` is asked in the parent, before any child starts: what the baseline-memory
+    child imports for this candidate.
 
     Attributes:
         kind: The candidate kind this profiler measures (``Candidate.kind``).
@@ -250,6 +257,24 @@ class Profiler(ABC):
     def library_versions(self) -> dict[str, str]:
         """Versions of the libraries that did the work, for the result."""
         return {}
+
+    def baseline_modules(self, candidate: Candidate) -> tuple[str, ...]:
+        """Modules a baseline-memory child imports to match what profiling ``candidate`` imports
+        (:attr:`baseline_imports` by default; a transformer's variant may add its runtime)."""
+        return self.baseline_imports
+
+    def variant_name(self, loaded: Any) -> str | None:
+        """The deployment variant timed (``"int8"``), or ``None`` for kinds without variants."""
+        return None
+
+    def runtime(self, loaded: Any) -> dict[str, str]:
+        """What the runtime that did the work reports about itself (ProfileResult.runtime)."""
+        return {}
+
+    def threads_in_use(self, loaded: Any, configured: int) -> int:
+        """The threads the timed calls ran on: what :meth:`configure` returned, unless the runtime keeps
+        a pool of its own (ONNX Runtime's intra-op threads)."""
+        return configured
 
     def close(self) -> None:  # noqa: B027 - optional hook: most profilers change nothing process-wide
         """Undo what :meth:`configure` changed process-wide, for callers that profile in their own
@@ -383,7 +408,7 @@ class ProfilingSession:
             return MeasuredCost(
                 candidate=self._candidate.name,
                 device=profiler.device_name(settings),
-                num_threads=self._threads,
+                num_threads=profiler.threads_in_use(loaded, self._threads),
                 inputs_lengths=inputs.lengths,
                 curve=inputs.curve,
                 held_out=inputs.held_out,
@@ -402,6 +427,9 @@ class ProfilingSession:
                 timer=profiler.timer_name(settings),
                 library_versions=profiler.library_versions(),
                 measured_at=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                variant=profiler.variant_name(loaded),
+                runtime=profiler.runtime(loaded),
+                notes=checks.notes,
             )
 
     def close(self) -> None:
@@ -495,6 +523,9 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
         p50_interval_ms=interval,
         drift=dataclasses.replace(drift, raw_p50_ms=raw_stats.p50_ms, raw_p90_ms=raw_stats.p90_ms),
         measured_at=cost.measured_at,
+        variant=cost.variant,
+        runtime=dict(cost.runtime),
+        notes=cost.notes,
     )
 
 

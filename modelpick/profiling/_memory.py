@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from modelpick._isolation import run_in_child
 from modelpick.exceptions import ProfilingError
 
-__all__ = ["measure_baseline_rss_mb", "peak_rss_mb"]
+__all__ = ["measure_baseline_rss_mb", "peak_rss_mb", "release_and_reset_peak_rss"]
 
 
 def peak_rss_mb() -> float | None:
@@ -45,6 +45,41 @@ def peak_rss_mb() -> float | None:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Linux reports KiB, macOS bytes.
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10
+
+
+def release_and_reset_peak_rss() -> bool:
+    """Give freed memory back to the OS and restart this process's peak RSS from its current RSS.
+
+    A profiling child that built a deployment variant from the loaded model (a quantized copy, an exported
+    graph) and then dropped the model peaked while both were alive; what the variant costs is what it
+    holds from here on. Collects garbage, asks glibc to return freed heap pages (``malloc_trim``: freed
+    tensors smaller than its mmap threshold stay in the heap otherwise, and count as resident), then
+    writes ``5`` to ``/proc/self/clear_refs``, which sets ``VmHWM`` (what :func:`peak_rss_mb` reads) to
+    the current RSS (Linux 4.0+).
+
+    Returns:
+        Whether the peak was reset. ``False`` where the OS offers no way (not Linux, a kernel or sandbox
+        that refuses the write): the peak then still includes what came before, and nothing fails.
+
+    Example:
+        >>> isinstance(release_and_reset_peak_rss(), bool)
+        True
+    """
+    import gc
+
+    gc.collect()
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc: its allocator gives memory back its own way
+        pass
+    try:
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as clear_refs:
+            clear_refs.write("5")
+    except OSError:
+        return False
+    return True
 
 
 def _import_only(modules: tuple[str, ...], attributes: tuple[tuple[str, str], ...], init_cuda: bool) -> float | None:

@@ -4,12 +4,21 @@ Latency is one forward pass at batch size 1 over inputs as long as the sample's 
 candidate's own tokenizer (truncated to what the model can take). An architecture-only candidate has
 no tokenizer: its lengths are approximated from the texts (regex word/punctuation pieces + 2 special
 tokens) and filled with seeded random token ids, which costs the model exactly what real ids would.
+
+Every row is timed in its deployment variant (``TransformerCandidate.variant``; see
+:mod:`modelpick.candidates.variants`): once the inputs exist, the variant turns the loaded model into a
+runner (the model itself for ``eager``; a quantized copy, an ONNX Runtime session or a half-precision
+copy for the others) and every timed call goes through it. The FLOPs of each input are counted on the
+fp32 model first (a variant computes the same products), then a non-eager variant drops the fp32 model,
+and the peak memory restarts there, so a row's memory is what its runner holds and uses.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import metadata
 from typing import Any, ClassVar
 
@@ -19,6 +28,7 @@ from modelpick.exceptions import ProfilingError
 from modelpick.profiling._base import Checks, PreparedInputs, Profiler, cyclic_batches
 from modelpick.profiling._curve import held_out_lengths, length_grid
 from modelpick.profiling._drift import Sentinel, torch_sentinel
+from modelpick.profiling._memory import release_and_reset_peak_rss
 from modelpick.profiling._sanity import SANITY_MARGIN, check_sanity, count_forward_flops, matmul_peak_gflops
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._timers import CudaEventTimer, Timer, perf_counter_timer
@@ -28,11 +38,15 @@ __all__ = ["TransformerProfiler"]
 _SPECIAL_ID_FIELDS = ("pad_token_id", "bos_token_id", "eos_token_id", "sep_token_id", "cls_token_id",
                       "unk_token_id", "mask_token_id")
 APPROXIMATED_PREFIX = "approximated: regex word/punctuation pieces + 2 special tokens"
+# Variants whose FLOP rate the fp32 matmul peak bounds, so the sanity gate applies to them.
+FP32_VARIANTS = frozenset({"eager", "onnx"})
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Loaded:
-    model: Any
+    """The loaded model, and once the inputs are prepared, the variant's runner that replaces it."""
+
+    model: Any  # the fp32 model as loaded; None once a non-eager variant's runner replaced it
     tokenizer: Any  # None when the weights came without one
     config: Any
     parameters: int
@@ -41,6 +55,11 @@ class _Loaded:
     max_length: int
     accepted: frozenset[str]  # model inputs forward() names explicitly
     has_weights: bool  # real weights (False: architecture-only, random weights)
+    variant: str = "eager"
+    runner: Any = None  # the Runner every call goes through (set by prepare_inputs)
+    flops: tuple[int, ...] = ()  # FLOPs of one call on each PreparedInputs.single, counted on the fp32 model
+    runtime: dict[str, str] = field(default_factory=dict)  # the runner's describe(), and its weights' size
+    peak_reset: bool = False  # whether the peak RSS restarted once the runner was ready
 
 
 class TransformerProfiler(Profiler):
@@ -55,6 +74,7 @@ class TransformerProfiler(Profiler):
     def __init__(self) -> None:
         self._timer: Timer | None = None
         self._threads_before: int | None = None
+        self._workdir: str | None = None  # files a variant writes (an exported graph), removed by close()
 
     def configure(self, settings: ProfileSettings) -> int:
         import torch
@@ -70,11 +90,20 @@ class TransformerProfiler(Profiler):
         return torch.get_num_threads()
 
     def close(self) -> None:
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
         if self._threads_before is not None:
             import torch
 
             torch.set_num_threads(self._threads_before)  # inter-op threads cannot be changed back
             self._threads_before = None
+
+    def baseline_modules(self, candidate: Candidate) -> tuple[str, ...]:
+        """torch and transformers, and what the candidate's variant imports besides (ONNX Runtime)."""
+        from modelpick.candidates.variants import get_variant
+
+        return (*self.baseline_imports, *get_variant(_variant_of(candidate)).modules)
 
     def load(self, candidate: Candidate, weights: WeightsResolution | None, split: DataSplit,
              settings: ProfileSettings) -> _Loaded:
@@ -95,7 +124,7 @@ class TransformerProfiler(Profiler):
         loaded = load_transformer(weights, trust_remote_code=settings.trust_remote_code, device=device)
         return _Loaded(loaded.model, loaded.tokenizer, loaded.config, loaded.parameters, loaded.weights_on_disk_mb,
                        device, loaded.max_length, loaded.accepted_inputs,
-                       weights.has_real_weights)
+                       weights.has_real_weights, variant=_variant_of(candidate))
 
     # -- inputs -----------------------------------------------------------------------------------
     def prepare_inputs(self, loaded: _Loaded, texts: Sequence[str], settings: ProfileSettings,
@@ -121,9 +150,45 @@ class TransformerProfiler(Profiler):
         held_out = tuple(n for n in held_out_lengths(grid) if n not in grid)
         lengths = (*grid, *held_out)
         single = self._random_inputs(loaded, lengths, [[i] for i in range(len(lengths))], settings.random_state)
+        self._prepare_variant(loaded, single, batches, settings)
         return PreparedInputs(texts=texts, single=single, lengths=lengths, lengths_source=source,
                               batches=batches, batch_size=batch_size, curve=True,
                               held_out=frozenset(range(len(grid), len(lengths))), sample_lengths=sample_lengths)
+
+    def _prepare_variant(self, loaded: _Loaded, single: Sequence[dict[str, Any]], batches: Sequence[dict[str, Any]],
+                         settings: ProfileSettings) -> None:
+        """Count FLOPs on the fp32 model, build the variant's runner, drop the fp32 model when the runner
+        does not use it, and restart the peak memory there.
+
+        Here rather than in :meth:`load`: the FLOPs are counted on the curve's inputs, which exist only
+        now, and :meth:`load` alone also serves callers that only count token lengths.
+        """
+        import torch
+
+        from modelpick.candidates.variants import get_variant
+        from modelpick.candidates.variants._base import MODEL_INPUTS
+
+        variant = get_variant(loaded.variant)
+        loaded.flops = tuple(count_forward_flops(loaded.model, inputs) for inputs in single)
+        if self._workdir is None:
+            self._workdir = tempfile.mkdtemp(prefix="modelpick-variant-")
+        # A real batch, padded: what a server feeds, and an export is checked on a padded row.
+        example = {k: v for k, v in (batches[0] if batches else single[0]).items() if k in MODEL_INPUTS}
+        runner = variant.prepare(loaded.model, example_inputs=example, device=loaded.device,
+                                 num_threads=settings.num_threads, workdir=self._workdir)
+        loaded.runner = runner
+        if loaded.variant != "eager":
+            loaded.model = None  # the runner holds what it needs (a copy, a graph); the fp32 model goes
+        if loaded.device.startswith("cuda"):
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats()
+        # Every row alike, eager too: memory is what the deployed form holds and uses from here on, not
+        # what loading or converting it took.
+        loaded.peak_reset = release_and_reset_peak_rss()
+        weights_mb = runner.weights_mb
+        loaded.runtime = {"variant": loaded.variant, "label": variant.label, **runner.describe()}
+        if weights_mb is not None:
+            loaded.runtime["weights_mb"] = f"{weights_mb:.3f}"
 
     def sample_lengths(self, loaded: _Loaded, texts: Sequence[str]) -> tuple[tuple[int, ...], str]:
         """The token lengths of ``texts`` as this model gets them (truncated), and how they were counted."""
@@ -173,10 +238,10 @@ class TransformerProfiler(Profiler):
 
     # -- calls ------------------------------------------------------------------------------------
     def run_once(self, loaded: _Loaded, single_input: dict[str, Any]) -> Any:
-        return loaded.model(**single_input)
+        return loaded.runner(single_input)
 
     def run_batch(self, loaded: _Loaded, batch: dict[str, Any]) -> Any:
-        return loaded.model(**batch)
+        return loaded.runner(batch)
 
     def has_tokenizer(self, loaded: _Loaded) -> bool:
         return loaded.tokenizer is not None
@@ -211,22 +276,43 @@ class TransformerProfiler(Profiler):
 
     def check(self, loaded: _Loaded, inputs: PreparedInputs, medians_s: Sequence[float], settings: ProfileSettings,
               *, peak_gflops: float | None = None) -> Checks:
-        """FLOPs of one forward at each curve length over its median time, against the machine's peak."""
+        """FLOPs of one fp32 forward at each curve length over its median time, against the machine's fp32
+        matmul peak: gated for fp32 variants (eager, onnx), recorded only for the others."""
         peak_gpu_mb = None
         if settings.device == "cuda":
             import torch
 
             # Read before the matmul probe, whose matrices are no part of the model's footprint.
             peak_gpu_mb = torch.cuda.max_memory_allocated() / 2**20
-        rates = tuple(count_forward_flops(loaded.model, single) / median / 1e9
-                      for single, median in zip(inputs.single, medians_s, strict=True))
+        rates = tuple(flops / median / 1e9 for flops, median in zip(loaded.flops, medians_s, strict=True))
         peak = peak_gflops or matmul_peak_gflops(device=loaded.device, timer=self.timer(settings))
-        if max(rates) > SANITY_MARGIN * peak:
-            # Other work on the machine slows short probes more than a long latency loop (whose p50
-            # may fall in a quiet spell); probe much longer before calling the timing wrong.
-            peak = max(peak, matmul_peak_gflops(device=loaded.device, timer=self.timer(settings), repeats=96))
-        check_sanity(max(rates), peak)
-        return Checks(gflops_per_s=rates, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb)
+        notes: tuple[str, ...] = ()
+        if loaded.variant in FP32_VARIANTS:
+            if max(rates) > SANITY_MARGIN * peak:
+                # Other work on the machine slows short probes more than a long latency loop (whose p50
+                # may fall in a quiet spell); probe much longer before calling the timing wrong.
+                peak = max(peak, matmul_peak_gflops(device=loaded.device, timer=self.timer(settings), repeats=96))
+            check_sanity(max(rates), peak)
+        else:
+            notes = (
+                f"{loaded.variant}: the FLOP rate (fp32 FLOPs of the same forward over its time) is recorded but not "
+                "checked against the fp32 matmul peak, which does not bound lower-precision kernels",
+            )
+        if not loaded.peak_reset:
+            notes += ("peak RSS includes loading the model (this OS could not restart the peak once it was "
+                      "ready)",)
+        return Checks(gflops_per_s=rates, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb, notes=notes)
+
+    def variant_name(self, loaded: _Loaded) -> str | None:
+        return loaded.variant
+
+    def runtime(self, loaded: _Loaded) -> dict[str, str]:
+        return dict(loaded.runtime)
+
+    def threads_in_use(self, loaded: _Loaded, configured: int) -> int:
+        """Torch's threads, or the session's intra-op threads for a runtime with its own pool (ONNX Runtime)."""
+        own = loaded.runtime.get("intra_op_num_threads")
+        return int(own) if own is not None and own.isdigit() else configured
 
     def parameters(self, loaded: _Loaded) -> int:
         return loaded.parameters
@@ -236,3 +322,9 @@ class TransformerProfiler(Profiler):
 
     def library_versions(self) -> dict[str, str]:
         return {name: metadata.version(name) for name in ("torch", "transformers")}
+
+
+def _variant_of(candidate: Candidate) -> str:
+    """The candidate's deployment variant; ``"eager"`` for a candidate that names none."""
+    variant = getattr(candidate, "variant", "eager")
+    return variant if isinstance(variant, str) else "eager"

@@ -8,6 +8,7 @@ __all__ = [
     "PRESCREEN_TITLE",
     "TUNING_HEADERS",
     "TUNING_TITLE",
+    "VARIANTS_TITLE",
     "accuracy_columns",
     "constraint_line",
     "data_line",
@@ -20,6 +21,7 @@ __all__ = [
     "prescreen_rows",
     "tuning_lines",
     "tuning_rows",
+    "variant_lines",
     "verdict",
 ]
 
@@ -141,8 +143,9 @@ def notes(rec: Recommendation) -> list[str]:
         "over the same stretch of time. A transformer is timed at a grid of sequence lengths bracketing your "
         "texts and read at your texts' token lengths (a baseline on the texts themselves). Each round is brought "
         "to the machine's reference speed by a sentinel matrix product timed just before it. "
-        f"{pct} is the constrained figure. Memory: the child's peak RSS above a baseline process that only "
-        "imported the same libraries.",
+        f"{pct} is the constrained figure. Memory: the child's peak RSS from the moment the model was ready in "
+        "the form timed (loading or converting it is not counted), above a baseline process that only imported "
+        "the same libraries.",
         f"Quality basis: {rec.quality_basis}.",
     ]
     if any(r.quality is not None and r.quality.provenance == "published" for r in rec.results):
@@ -261,6 +264,7 @@ def measurement_lines(rec: Recommendation) -> list[str]:
         if p.gflops_per_s is not None and p.machine_peak_gflops:
             parts.append(f"{p.gflops_per_s:.1f} GFLOP/s, {p.gflops_per_s / p.machine_peak_gflops:.0%} of this "
                          f"machine's measured matmul peak ({p.machine_peak_gflops:.0f} GFLOP/s)")
+        parts += list(p.notes)
         if p.reused_from is not None:
             where = "the measurement cache" if p.reused_from == "cache" else p.reused_from
             parts.append(f"from {where}, measured {p.measured_at or 'at an unknown time'}")
@@ -285,3 +289,55 @@ def duration_line(rec: Recommendation) -> str:
     names = {"resolve": "finding weights", "cost": "cost", "accuracy": "accuracy", "total": "total"}
     parts = [f"{names.get(k, k)} {v:.1f} s" for k, v in rec.durations_s.items()]
     return "Time: " + ", ".join(parts) if parts else ""
+
+
+VARIANTS_TITLE = "Deployment variants (each timed and scored in the form deployed)"
+
+
+def delta_text(result: CandidateResult) -> str | None:
+    """A variant row's accuracy against its eager row's: ``"int8: accuracy -0.008 [-0.021, +0.004] vs eager
+    (paired bootstrap over 60 held-out texts)"``; ``None`` for rows that are not a variant of another."""
+    info = result.candidate
+    if info.variant_of is None:
+        return None
+    d = result.accuracy_delta
+    if d is None:
+        why = "not measured" if result.status != "ok" or result.accuracy is None else "no eager accuracy to pair with"
+        return f"{info.variant}: accuracy vs eager: {why}"
+    clear = "" if d.clear else "; not a clear difference"
+    return (f"{info.variant}: accuracy {d.delta:+.3f} [{d.low:+.3f}, {d.high:+.3f}] vs eager "
+            f"({d.method}, {d.n} texts{clear})")
+
+
+def runtime_text(result: CandidateResult) -> str:
+    """The runtime a row was timed in, as one phrase: label, threads, weights as deployed."""
+    p = result.profile
+    if p is None or not p.runtime:
+        return result.candidate.variant or "-"
+    parts = [p.runtime.get("label", p.variant or "-"), f"{p.num_threads} threads"]
+    if "weights_mb" in p.runtime:
+        parts.append(f"weights {float(p.runtime['weights_mb']):.1f} MB as deployed")
+    if "quantized_linear_modules" in p.runtime:
+        parts.append(f"{p.runtime['quantized_linear_modules']} Linear layers in int8")
+    if "execution_providers" in p.runtime:
+        parts.append(p.runtime["execution_providers"])
+    return ", ".join(parts)
+
+
+def variant_lines(rec: Recommendation) -> list[str]:
+    """One line per transformer row when any model has rows of several variants: its runtime and, for a
+    non-eager row, its accuracy against the eager row of the same model; empty otherwise."""
+    if not any(r.candidate.variant_of is not None for r in rec.results):
+        return []
+    lines = []
+    for result in rec.results:  # in the run's order: a model's rows together, eager first
+        if result.candidate.variant is None:
+            continue
+        text = f"{result.name}: {runtime_text(result)}"
+        if result.status != "ok":
+            text += f" ({result.status}: {result.reason})"
+        delta = delta_text(result)
+        if delta is not None:
+            text += f"; {delta}"
+        lines.append(text)
+    return lines

@@ -38,6 +38,7 @@ class HtmlRenderer(Renderer):
             rejected_section(rec),
             prescreen_section(rec),
             tuning_section(rec),
+            variants_section(rec),
             method_section(rec),
             environment_section(rec),
         ]
@@ -263,6 +264,26 @@ def tuning_section(rec: Recommendation) -> h.Markup:
     ]
     table = h.table(fmt.TUNING_HEADERS, marked, numeric=(1, 2, 4, 6, 7), class_="wide")
     return h.section("tuning", fmt.TUNING_TITLE, table, h.bullets(fmt.tuning_lines(rec)))
+
+
+def variants_section(rec: Recommendation) -> h.Markup:
+    """Each transformer row's runtime and, for a variant, its accuracy against the eager row (paired)."""
+    if not fmt.variant_lines(rec):
+        return h.Markup("")
+    rows = []
+    for result in rec.results:
+        if result.candidate.variant is None:
+            continue
+        d = result.accuracy_delta
+        delta: object = h.escape("-")
+        if d is not None:
+            delta = h.number(f"{d.delta:+.3f} [{d.low:+.3f}, {d.high:+.3f}]", "measured",
+                             f"accuracy minus {d.versus}'s on the same {d.n} held-out texts; 95% {d.method}")
+        rows.append([h.model_name(result.name), result.candidate.variant or "-", fmt.runtime_text(result),
+                     result.status if result.status == "ok" else f"{result.status}: {result.reason}", delta])
+    table = h.table(["candidate", "variant", "runtime", "status", "accuracy vs eager [95% paired CI]"], rows,
+                    numeric=(4,), class_="wide")
+    return h.section("variants", fmt.VARIANTS_TITLE, table)
 
 
 def method_section(rec: Recommendation) -> h.Markup:

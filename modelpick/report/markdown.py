@@ -81,6 +81,10 @@ class MarkdownRenderer(Renderer):
                 "| " + " | ".join((f"`{_cell(row[0])}`", *(_cell(c) for c in row[1:]))) + " |" for row in tuning_rows
             ]
             lines += [""] + [f"- {_cell(line)}" for line in fmt.tuning_lines(rec)]
+        variants = fmt.variant_lines(rec)
+        if variants:
+            lines += ["", f"## {fmt.VARIANTS_TITLE}", ""]
+            lines += [f"- {_cell(line)}" for line in variants]
         ratios = fmt.ratio_lines(rec)
         if ratios:
             lines += ["", "## Latency ratios", ""]

@@ -100,6 +100,11 @@ class TextRenderer(Renderer):
             console.print(tuning)
             for line in fmt.tuning_lines(rec):
                 console.print(f"  {line}", markup=False, soft_wrap=True)
+        variants = fmt.variant_lines(rec)
+        if variants:
+            console.print(fmt.VARIANTS_TITLE, style="bold", markup=False, soft_wrap=True)
+            for line in variants:
+                console.print(f"  {line}", markup=False, soft_wrap=True)
         ratios = fmt.ratio_lines(rec)
         if ratios:
             console.print("[bold]Latency ratios[/bold]")

@@ -21,7 +21,8 @@ from modelpick.testing.tiny_models import make_fake_hf_cache, save_tiny_model
 from modelpick.tuning._trial import _load as load_for_tuning
 from modelpick.tuning._trial import token_length_p99
 
-FAST = ["--threads", "1", "--max-profile-time-s", "0.2", "--timeout", "120"]
+# One row per model (the eager one): what is loaded, and whether its code runs, is the same for every variant.
+FAST = ["--threads", "1", "--max-profile-time-s", "0.2", "--timeout", "120", "--variant", "eager"]
 PICKLE_FIX = ("a pickle that can run code when loaded; convert it to safetensors or pass --allow-pickle "
               "(allow_pickle=True) if you trust it.")
 

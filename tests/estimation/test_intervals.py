@@ -98,3 +98,38 @@ def test_wilson_interval_matches_the_closed_form(successes, n, expected):
 def test_wilson_interval_rejects_an_empty_test_set():
     with pytest.raises(EstimationError, match="empty test set"):
         wilson_interval(0, 0)
+
+
+# -- paired accuracy difference (deployment variant vs its eager row) ----------------------------------------
+
+
+def test_paired_delta_of_identical_vectors_is_zero_with_a_zero_width_interval():
+    from modelpick.estimation._intervals import paired_accuracy_delta
+
+    correct = [True, False, True, True, False, True, True, False]
+    assert paired_accuracy_delta(correct, list(correct), random_state=3) == (0.0, 0.0, 0.0)
+
+
+def test_one_flipped_example_moves_the_delta_by_one_over_n():
+    from modelpick.estimation._intervals import paired_accuracy_delta
+
+    reference = [True] * 15 + [False] * 5
+    flipped = list(reference)
+    flipped[2] = False  # the variant gets one example wrong that the reference got right
+    delta, low, high = paired_accuracy_delta(flipped, reference, n_resamples=2000, random_state=0)
+    assert delta == pytest.approx(-1 / 20)
+    # Every resample differs by -k/20 for the k times it drew the flipped example: never above 0.
+    assert low <= delta <= high == 0.0
+    assert low < 0.0
+
+
+def test_paired_delta_is_seeded_and_checks_its_inputs():
+    from modelpick.estimation._intervals import paired_accuracy_delta
+
+    a = [True, False, True, False, True, True]
+    b = [False, False, True, True, True, False]
+    assert paired_accuracy_delta(a, b, random_state=5) == paired_accuracy_delta(a, b, random_state=5)
+    with pytest.raises(EstimationError, match="same held-out examples; got 6 and 5"):
+        paired_accuracy_delta(a, b[:5])
+    with pytest.raises(EstimationError):
+        paired_accuracy_delta([], [])

@@ -31,7 +31,7 @@ def test_profile_in_child_measures_memory_over_the_baseline(tiny_bert_dir, split
     # The baseline child ran once for this kind and is reused.
     baseline = baseline_rss_mb("transformer", fast_settings)
     assert baseline is not None and baseline > 0
-    assert _baseline_cache[("transformer", "cpu")] == baseline
+    assert _baseline_cache[("transformer", "cpu", ("torch", "transformers"))] == baseline
 
 
 def test_an_exception_in_the_child_becomes_a_one_line_profiling_error(split, fast_settings):

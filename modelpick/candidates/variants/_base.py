@@ -209,6 +209,9 @@ class Variant(ABC):
     Class attributes:
         name: Registry key, e.g. ``"int8"``; the suffix of the candidate row it makes.
         label: Short human text for reports, e.g. ``"PyTorch dynamic int8 (Linear)"``.
+        modules: Modules a process running this variant imports beyond torch and transformers (ONNX
+            Runtime and the exporter). A profiler's baseline-memory child imports them too, so a row's
+            memory is its model's, not its libraries'.
 
     A subclass implements :meth:`unavailable_reason` and :meth:`build`; :meth:`prepare` is the one
     entry point callers use, and keeps the rules every variant shares: arguments checked, the device
@@ -219,6 +222,7 @@ class Variant(ABC):
 
     name: ClassVar[str]
     label: ClassVar[str]
+    modules: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def unavailable_reason(self, device: str) -> str | None:

@@ -122,6 +122,8 @@ class OnnxVariant(Variant):
 
     name: ClassVar[str] = "onnx"
     label: ClassVar[str] = "ONNX Runtime fp32"
+    # The runtime, and the exporter that builds its graph in the same process.
+    modules: ClassVar[tuple[str, ...]] = (*_MODULES, "torch.onnx")
 
     def unavailable_reason(self, device: str) -> str | None:
         kind, _ = parse_device(device, caller=f"{type(self).__name__}.unavailable_reason")
