@@ -139,7 +139,6 @@ def test_each_variant_is_a_row_profiled_in_its_own_runtime(tiny_bert, tmp_path, 
     ort_peak = float(onnx.runtime["onnxruntime_matmul_peak_gflops"])
     assert eager.gflops_per_s <= 1.25 * eager.machine_peak_gflops
     assert onnx.gflops_per_s <= 1.25 * max(ort_peak, onnx.machine_peak_gflops)
-    assert onnx.machine_peak_gflops == eager.machine_peak_gflops  # the machine's torch peak, as cached
     for fp32 in (eager, onnx):
         assert not any("not checked" in note for note in fp32.notes)
     assert int8.gflops_per_s > 0 and any("not checked against the fp32 matmul peak" in n for n in int8.notes)
