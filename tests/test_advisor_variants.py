@@ -134,9 +134,12 @@ def test_each_variant_is_a_row_profiled_in_its_own_runtime(tiny_bert, tmp_path, 
     # The ONNX Runtime session ran on the threads asked for; torch's threads for the torch rows.
     assert onnx.num_threads == 2 and onnx.runtime["intra_op_num_threads"] == "2"
     assert eager.num_threads == int8.num_threads == 2
-    # The sanity gate holds the fp32 rows to the fp32 matmul peak; int8's rate is kept and says it is not gated.
+    # The sanity gate holds the fp32 rows to an fp32 matmul peak (ONNX Runtime's own kernels to theirs: they can
+    # beat torch's BLAS); int8's rate is kept and says it is not gated.
+    ort_peak = float(onnx.runtime["onnxruntime_matmul_peak_gflops"])
+    assert eager.gflops_per_s <= 1.25 * eager.machine_peak_gflops
+    assert onnx.gflops_per_s <= 1.25 * max(ort_peak, onnx.machine_peak_gflops)
     for fp32 in (eager, onnx):
-        assert fp32.gflops_per_s <= 1.25 * fp32.machine_peak_gflops
         assert not any("not checked" in note for note in fp32.notes)
     assert int8.gflops_per_s > 0 and any("not checked against the fp32 matmul peak" in n for n in int8.notes)
     text = render(rec, "text")

@@ -53,3 +53,20 @@ def test_flops_are_counted_inside_inference_mode_for_relative_attention():
     with torch.inference_mode():
         flops = count_forward_flops(model, inputs)
     assert flops > 0
+
+
+def test_onnxruntime_has_a_matmul_peak_of_its_own():
+    pytest.importorskip("onnxruntime")
+    pytest.importorskip("onnx")
+    from modelpick.profiling._sanity import onnxruntime_matmul_peak_gflops
+
+    calls = []
+
+    def counting_timer(call):
+        calls.append(call)
+        return 1e-3  # every call "takes" 1 ms: the rate is then 2 * size**3 / 1e-3 / 1e9
+
+    rate = onnxruntime_matmul_peak_gflops(num_threads=1, sizes=(16, 32), repeats=3, timer=counting_timer)
+    assert len(calls) == 6
+    assert rate == pytest.approx(2 * 32**3 / 1e-3 / 1e9)
+    assert onnxruntime_matmul_peak_gflops(num_threads=1, sizes=(64,), repeats=2) > 0
