@@ -17,7 +17,9 @@ from modelpick.testing.tiny_models import save_tiny_model
 
 pytestmark = pytest.mark.slow
 
-FAST = {"num_threads": 1, "max_profile_time_s": 0.2, "allow_download": False, "estimate_quality": False}
+# Eager rows only: the variants have tests of their own (tests/test_advisor_variants.py).
+FAST = {"num_threads": 1, "max_profile_time_s": 0.2, "allow_download": False, "estimate_quality": False,
+        "variants": ["eager"]}
 _WORDS = "refund payment invoice card delivery parcel tracking login crash error slow screen".split()
 
 
@@ -103,7 +105,7 @@ def split_for_costs():
 def test_saved_profiles_are_read_at_your_lengths_and_warn_outside_them(tiny_bert, tmp_path):
     saved = tmp_path / "machine.json"
     modelpick.profile(sample=_sample(3), candidates=[tiny_bert], save=saved, num_threads=1, max_profile_time_s=0.2,
-                      allow_download=False)
+                      allow_download=False, variants=["eager"])
     recorded = json.loads(saved.read_text())["profiles"][0]
     assert recorded["curve"]["points"] and recorded["lengths"]["max"] <= recorded["lengths"]["measured_max"]
 
