@@ -37,6 +37,8 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _figures import spread  # noqa: E402 - a sibling module, found through the line above
+
 CANDIDATES = (
     "sentence-transformers/all-MiniLM-L6-v2",
     "google/electra-small-discriminator",
@@ -59,16 +61,6 @@ def protocol_seconds(latency_ms: float) -> float:
     """
     seconds = latency_ms / 1000.0
     return WARMUP_CALLS * seconds + max(MIN_CALLS * seconds, MIN_SECONDS)
-
-
-def spread(values: Sequence[float]) -> float:
-    """(max - min) / median.
-
-    Example:
-        >>> round(spread([10.0, 10.4]), 4)
-        0.0392
-    """
-    return (max(values) - min(values)) / statistics.median(values)
 
 
 def _shapes_ms(rec) -> dict[str, list[float]]:

@@ -33,7 +33,6 @@ import argparse
 import itertools
 import math
 import os
-import statistics
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -42,6 +41,8 @@ from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _figures import spread  # noqa: E402 - a sibling module, found through the line above
 
 # Six encoders whose batch-1 latencies lie close together on a 2-core CPU: the pairs a drift can swap.
 DEFAULT_CANDIDATES = (
@@ -66,6 +67,8 @@ class Timing:
     low: float | None = None  # the p50's own 95% interval when the profile has one (ProfileResult.p50_interval_ms)
     high: float | None = None
     raw_p50_ms: float | None = None  # before drift correction (DriftCorrection.raw_p50_ms)
+    sentinel_p50_ms: float | None = None  # the rounds' median sentinel: how fast the machine ran for this candidate
+    rounds: int = 0  # timing rounds (calls per curve length)
 
     def interval(self) -> tuple[float, float]:
         """The p50's interval, in ms: the profile's own bootstrap interval, else the box-plot notch.
@@ -80,16 +83,6 @@ class Timing:
             return self.low, self.high
         half = NOTCH * self.noise * self.p50_ms / math.sqrt(max(self.n, 1))
         return round(self.p50_ms - half, 6), round(self.p50_ms + half, 6)
-
-
-def spread(values: Sequence[float]) -> float:
-    """(max - min) / median of ``values``: how far apart the runs put one figure.
-
-    Example:
-        >>> spread([10.0, 12.0, 11.0])
-        0.18181818181818182
-    """
-    return (max(values) - min(values)) / statistics.median(values)
 
 
 def _clear(a: Timing, b: Timing) -> bool:
@@ -162,8 +155,27 @@ def _measure(sample: Path, candidates: Sequence[str], threads: int | None) -> tu
         latency = profile.latency
         low, high = profile.p50_interval_ms if profile.p50_interval_ms else (None, None)
         raw = profile.drift.raw_p50_ms if profile.drift else None
-        timings[result.name] = Timing(latency.p50_ms, latency.p90_ms, latency.noise, latency.n, low, high, raw)
+        sentinel = profile.drift.sentinel_p50_ms if profile.drift else None
+        rounds = min(len(p.timings_ms) for p in profile.curve.points) if profile.curve else 0
+        timings[result.name] = Timing(latency.p50_ms, latency.p90_ms, latency.noise, latency.n, low, high, raw,
+                                      sentinel, rounds)
     return timings, failed
+
+
+def _cpu_times() -> tuple[float, float]:
+    """(busy + idle jiffies, steal jiffies) of the whole machine, from /proc/stat (zeros elsewhere)."""
+    try:
+        fields = [float(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    except (OSError, ValueError, IndexError):
+        return 0.0, 0.0
+    return sum(fields[:8]), fields[7] if len(fields) > 7 else 0.0
+
+
+def _load() -> str:
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
 
 
 def _short(name: str) -> str:
@@ -195,13 +207,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"sample: {describe(dataset)}")
     runs: list[dict[str, Timing]] = []
     for index in range(args.runs):
-        started = time.perf_counter()
+        started, load_before, (total_before, steal_before) = time.perf_counter(), _load(), _cpu_times()
         timings, failed = _measure(dataset.path, candidates, args.threads)
+        total_after, steal_after = _cpu_times()
+        steal = (steal_after - steal_before) / (total_after - total_before) if total_after > total_before else 0.0
         runs.append(timings)
         order = sorted(timings, key=lambda name: timings[name].p50_ms)
-        print(f"run {index + 1}: {time.perf_counter() - started:.0f} s; p50 order: "
-              + " < ".join(_short(name) for name in order)
+        print(f"run {index + 1}: {time.perf_counter() - started:.0f} s, load {load_before} -> {_load()}, "
+              f"steal {steal:.1%}; p50 order: " + " < ".join(_short(name) for name in order)
               + (f"; failed: {failed}" if failed else ""), flush=True)
+        for name in order:
+            t = timings[name]
+            print(f"    {_short(name):34} p50 {t.p50_ms:7.2f}  raw {t.raw_p50_ms or 0:7.2f}  "
+                  f"sentinel {t.sentinel_p50_ms or 0:6.3f} ms  rounds {t.rounds:3}  noise {t.noise:5.1%}", flush=True)
 
     names = [name for name in candidates if all(name in run for run in runs)]
     print("\nlatency at batch size 1, ms (p50 [interval] / p90), per run; spread = (max - min) / median; "

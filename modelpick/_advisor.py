@@ -219,7 +219,8 @@ def measurement_settings(
         "trust_remote_code": config.trust_remote_code,
     }
     profiling = ProfileSettings(
-        max_time_s=config.max_profile_time_s, throughput_batch_size=config.throughput_batch_size, **shared
+        max_time_s=config.max_profile_time_s, throughput_batch_size=config.throughput_batch_size,
+        latency_batch_size=config.latency_batch_size, **shared
     )
     return profiling, EstimationSettings(timeout_s=config.timeout_s, **shared)
 

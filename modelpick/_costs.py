@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import platform
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from modelpick.exceptions import ModelpickError
 from modelpick.profiling import ProfileSettings, Reference, at_lengths, profile_together, sample_lengths_in_child
 from modelpick.profiling._base import corrected_timings_ms
 from modelpick.profiling._cache import MeasurementCache
-from modelpick.profiling._curve import length_grid, ratio_interval
+from modelpick.profiling._curve import batch_widths, length_grid, ratio_interval
 from modelpick.results import HardwareInfo, LatencyRatio, ProfileResult, ProfileSet
 
 __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_costs"]
@@ -47,7 +47,6 @@ class Costs:
 
     profiles: dict[str, ProfileResult]
     failures: dict[str, tuple[str, str]]  # name -> (status "failed" or "skipped", reason)
-    lengths: dict[str, tuple[int, ...]] = field(default_factory=dict)  # the sample's lengths per curve candidate
     warnings: tuple[str, ...] = ()
     ratios: tuple[LatencyRatio, ...] = ()
 
@@ -110,7 +109,8 @@ def _settings_key(settings: ProfileSettings) -> dict[str, Any]:
         "num_threads": settings.num_threads, "device": settings.device, "max_time_s": settings.max_time_s,
         "min_rounds": settings.min_rounds, "noise_threshold": settings.noise_threshold,
         "throughput_batch_size": settings.throughput_batch_size, "throughput_batches": settings.throughput_batches,
-        "max_input_lengths": settings.max_input_lengths, "random_state": settings.random_state,
+        "latency_batch_size": settings.latency_batch_size, "max_input_lengths": settings.max_input_lengths,
+        "random_state": settings.random_state,
     }
 
 
@@ -183,6 +183,12 @@ def measure_costs(
             recorded = saved.get(candidate.name)
             if recorded is None:
                 failures[candidate.name] = ("skipped", f"no recorded profile for it in {saved_from}")
+            elif recorded.batch_size != settings.latency_batch_size:
+                failures[candidate.name] = (
+                    "skipped", f"{saved_from} timed it at batch size {recorded.batch_size}, not the "
+                               f"{settings.latency_batch_size} asked for; record it with --batch-size "
+                               f"{settings.latency_batch_size}",
+                )
             else:
                 # Recorded on another machine: read at this sample's lengths, at that machine's own reference.
                 counted, source, _ = lengths.get(candidate.name, ((), "", ()))
@@ -214,7 +220,7 @@ def measure_costs(
     profiles = {c.name: profiles[c.name] for c, _ in items if c.name in profiles}
     read_at = {name: value[0] for name, value in lengths.items() if name in profiles}
     warnings += _length_warnings(profiles)
-    return Costs(profiles, failures, read_at, tuple(warnings), _ratios(profiles, read_at))
+    return Costs(profiles, failures, tuple(warnings), _ratios(profiles, read_at))
 
 
 class _Calibration:
@@ -371,8 +377,10 @@ def _ratios(profiles: Mapping[str, ProfileResult], lengths: Mapping[str, tuple[i
     for (_, faster), (_, slower) in zip(curves, curves[1:], strict=False):
         fast, slow = profiles[faster], profiles[slower]
         assert fast.curve is not None and slow.curve is not None  # sorted from curves only
-        ratio, low, high = ratio_interval((corrected_timings_ms(slow.curve, slow.drift), lengths[slower]),
-                                          (corrected_timings_ms(fast.curve, fast.drift), lengths[faster]))
+        ratio, low, high = ratio_interval(
+            (corrected_timings_ms(slow.curve, slow.drift), batch_widths(lengths[slower], slow.batch_size)),
+            (corrected_timings_ms(fast.curve, fast.drift), batch_widths(lengths[faster], fast.batch_size)),
+        )
         ratios.append(LatencyRatio(slower=slower, faster=faster, ratio=ratio, low=low, high=high))
     return tuple(ratios)
 

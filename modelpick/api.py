@@ -100,6 +100,7 @@ def recommend(
     max_memory_mb: float | None = _C.max_memory_mb,
     min_accuracy: float | None = _C.min_accuracy,
     latency_percentile: str = _C.latency_percentile,
+    latency_batch_size: int = _C.latency_batch_size,
     candidates: Sequence[str] | None = _C.candidates,
     variants: Sequence[str] | None = _C.variants,
     text_column: str | None = _C.text_column,
@@ -133,7 +134,9 @@ def recommend(
         sample: The data: a path (.csv, .tsv, .jsonl, .json, .parquet), a pandas DataFrame, a list of
             dicts, or ``None``. Without a sample, latency is measured at the built-in sample's token
             lengths and quality is ranked by published figures, each labelled ``published``.
-        max_latency_ms: Limit on ``latency_percentile`` latency at batch size 1.
+        max_latency_ms: Limit on ``latency_percentile`` latency of one call on ``latency_batch_size`` texts.
+        latency_batch_size: Texts the deployment serves per call (1 by default); latency figures are one call
+            on that many texts, padded to the longest.
         max_memory_mb: Limit on peak memory above a process that only imported the libraries.
         min_accuracy: Floor on estimated accuracy; a candidate of unknown accuracy cannot meet it.
         candidates: Catalog names, baseline names, Hub ids or local paths; ``None`` means the default
@@ -166,7 +169,8 @@ def recommend(
     config = AdviseConfig.for_caller(
         "recommend",
         task=task, max_latency_ms=max_latency_ms, max_memory_mb=max_memory_mb, min_accuracy=min_accuracy,
-        latency_percentile=latency_percentile, candidates=candidates, variants=variants, text_column=text_column,
+        latency_percentile=latency_percentile, latency_batch_size=latency_batch_size, candidates=candidates,
+        variants=variants, text_column=text_column,
         label_column=label_column, test_size=test_size, random_state=random_state, num_threads=num_threads,
         device=device, timeout_s=timeout_s, max_profile_time_s=max_profile_time_s,
         throughput_batch_size=throughput_batch_size, allow_download=allow_download,
@@ -237,6 +241,7 @@ def profile(
     timeout_s: float = _C.timeout_s,
     max_profile_time_s: float = _C.max_profile_time_s,
     throughput_batch_size: int = _C.throughput_batch_size,
+    latency_batch_size: int = _C.latency_batch_size,
     allow_download: bool = _C.allow_download,
     trust_remote_code: bool = _C.trust_remote_code,
     allow_pickle: bool = _C.allow_pickle,
@@ -263,8 +268,8 @@ def profile(
         task=task, candidates=candidates, variants=variants, text_column=text_column, label_column=label_column,
         random_state=random_state, num_threads=num_threads, device=device, timeout_s=timeout_s,
         max_profile_time_s=max_profile_time_s, throughput_batch_size=throughput_batch_size,
-        allow_download=allow_download, trust_remote_code=trust_remote_code, allow_pickle=allow_pickle,
-        estimate_quality=False, use_cache=use_cache, cache_path=cache_path,
+        latency_batch_size=latency_batch_size, allow_download=allow_download, trust_remote_code=trust_remote_code,
+        allow_pickle=allow_pickle, estimate_quality=False, use_cache=use_cache, cache_path=cache_path,
     )
     target = check_writable(save, parameter="save", caller="profile") if save is not None else None
     data = _as_sample(sample, text_column=text_column, label_column=label_column, require_labels=False)

@@ -36,7 +36,7 @@ from modelpick.exceptions import InvalidParameterError
 
 __all__ = ["LATENCY_PERCENTILES", "AdviseConfig"]
 
-_CONSTRAINT_NAMES = ("max_latency_ms", "max_memory_mb", "min_accuracy", "latency_percentile")
+_CONSTRAINT_NAMES = ("max_latency_ms", "max_memory_mb", "min_accuracy", "latency_percentile", "latency_batch_size")
 _TUNING_COMMANDS = ("advise", "compare")
 
 
@@ -57,10 +57,12 @@ class AdviseConfig:
 
     Args:
         task: Registered task name, e.g. ``"text-classification"``.
-        max_latency_ms: Hard limit on ``latency_percentile`` latency at batch size 1, in ms.
+        max_latency_ms: Hard limit on ``latency_percentile`` latency of one call at ``latency_batch_size``, in ms.
         max_memory_mb: Hard limit on peak memory over the baseline process, in MiB.
         min_accuracy: Hard floor on estimated accuracy (0..1). Candidates of unknown accuracy fail it.
         latency_percentile: Which percentile ``max_latency_ms`` refers to.
+        latency_batch_size: Texts per call in the deployment (``--batch-size``): the latency figures are one call
+            on that many texts, padded to the longest, read over batches drawn from the sample's lengths.
         candidates: Names from the catalog, baseline names, Hub ids or local paths. ``None``: the
             default catalog plus the baselines.
         variants: The deployment variants of each transformer candidate, each profiled and scored as its
@@ -110,6 +112,7 @@ class AdviseConfig:
     max_memory_mb: float | None = _declared_by_constraints("max_memory_mb")
     min_accuracy: float | None = _declared_by_constraints("min_accuracy")
     latency_percentile: str = _declared_by_constraints("latency_percentile")
+    latency_batch_size: int = _declared_by_constraints("latency_batch_size")
     candidates: tuple[str, ...] | None = option(
         None, StrSequence(min_length=1), None, flag="--candidate", metavar="NAME",
         help="catalog name, baseline, Hub id or local path; repeat for several (default: the catalog + baselines)",

@@ -3,11 +3,11 @@ to the selection, the :class:`~modelpick.results.Recommendation` and every rende
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from numbers import Integral, Real
+from dataclasses import dataclass
+from numbers import Real
 
 from modelpick._serialization import Serializable
-from modelpick._validation import POSITIVE_NUMBER, Interval, Options, invalid_parameter, option, validate_options
+from modelpick._validation import COUNT, POSITIVE_NUMBER, Interval, Options, option, validate_options
 
 __all__ = ["LATENCY_PERCENTILES", "Constraints"]
 
@@ -25,8 +25,9 @@ class Constraints(Serializable):
             MiB (GPU memory for candidates measured on a GPU; see ``ProfileResult.memory_mb``).
         min_accuracy: Floor on estimated accuracy (0..1); a candidate of unknown accuracy cannot meet it.
         latency_percentile: Which percentile ``max_latency_ms`` refers to.
-        latency_batch_size: The batch size latency is measured at (always 1 today), echoed so that a
-            report says what its latency limit means.
+        latency_batch_size: How many requests the deployment serves in one call: latency is the time of one
+            call on that many texts, padded to the longest of them (1: one text per call). It is the shape
+            the figures are measured at, so a report says what its latency limit means.
 
     Example:
         >>> Constraints(max_latency_ms=20).latency_percentile
@@ -42,7 +43,7 @@ class Constraints(Serializable):
 
     max_latency_ms: float | None = option(
         None, POSITIVE_NUMBER, None, metavar="MS", commands=("advise",),
-        help="limit on batch-1 latency at --latency-percentile, in ms",
+        help="limit on the latency of one call at --batch-size, at --latency-percentile, in ms",
     )
     max_memory_mb: float | None = option(
         None, POSITIVE_NUMBER, None, metavar="MB", commands=("advise",),
@@ -56,13 +57,13 @@ class Constraints(Serializable):
         "p90", Options(LATENCY_PERCENTILES), commands=("advise",),
         help="which latency percentile --max-latency-ms limits",
     )
-    # Not an option: profiling measures latency at batch size 1; echoed so the limit says what it means.
-    latency_batch_size: int = field(default=1)
+    latency_batch_size: int = option(
+        1, COUNT, flag="--batch-size", metavar="N", commands=("advise", "compare", "profile"),
+        help="texts per call in the deployment: latency is one call on N texts padded to the longest (default 1)",
+    )
 
     def __post_init__(self) -> None:
         validate_options(self, caller=type(self).__name__)
-        if not (isinstance(self.latency_batch_size, Integral) and self.latency_batch_size == 1):
-            raise invalid_parameter("latency_batch_size", type(self).__name__, "1", self.latency_batch_size)
 
     @property
     def any(self) -> bool:
@@ -75,6 +76,8 @@ class Constraints(Serializable):
         Example:
             >>> Constraints(max_latency_ms=20, min_accuracy=0.8).describe()
             'p90 latency at batch 1 <= 20 ms; accuracy >= 0.8'
+            >>> Constraints(max_latency_ms=50, latency_batch_size=8).describe()
+            'p90 latency at batch 8 <= 50 ms'
         """
         parts = []
         if self.max_latency_ms is not None:

@@ -219,7 +219,7 @@ class ProfileResult(Serializable):
     candidate: str
     device: str  # "cpu" or "cuda:0"
     num_threads: int
-    latency: LatencyStats  # one forward pass (or predict call) at batch size 1 over the sample's lengths
+    latency: LatencyStats  # one forward pass (or predict call) at batch_size texts over the sample's lengths
     throughput_batch_size: int
     throughput_per_s: float  # examples per second at throughput_batch_size
     tokenize: LatencyStats | None  # tokenization of one text, timed apart from the forward pass
@@ -228,7 +228,7 @@ class ProfileResult(Serializable):
     parameters: int
     weights_on_disk_mb: float | None  # None when the weights were never on disk (architecture-only)
     lengths: LengthsSummary
-    batch_size: int = 1
+    batch_size: int = 1  # texts per latency call, padded to the longest (--batch-size)
     gflops_per_s: float | None = None  # implied by FLOPs counted on one forward pass and its p50
     machine_peak_gflops: float | None = None  # measured matmul peak at the same thread count
     timer: str = "perf_counter"  # "perf_counter" or "cuda events"

@@ -124,6 +124,33 @@ def test_saved_profiles_are_read_at_your_lengths_and_warn_outside_them(tiny_bert
     (warning,) = long.warnings
     assert tiny_bert in warning and "outside" in warning and "\n" not in warning
 
+    # Timed one text per call: a run that deploys batches of two cannot use it, and says how to record one.
+    batched = modelpick.recommend(sample=_sample(3), candidates=[tiny_bert], profiles=saved, latency_batch_size=2,
+                                  **FAST)
+    (result,) = batched.results
+    assert result.status == "skipped" and result.profile is None
+    assert "batch size 1, not the 2 asked for" in result.reason and "--batch-size 2" in result.reason
+
+
+def test_the_latency_batch_size_is_measured_and_cached_apart(tiny_bert, split_for_costs):
+    from modelpick.candidates import resolve_candidates
+    from modelpick.hardware import detect_hardware
+    from modelpick.profiling import ProfileSettings
+
+    (candidate,) = resolve_candidates([tiny_bert])
+    items = [(candidate, candidate.resolve_weights(allow_download=False))]
+    cache = MeasurementCache(default_cache_path())
+
+    def costs(batch_size):
+        settings = ProfileSettings(num_threads=1, max_time_s=0.2, latency_batch_size=batch_size)
+        result = _costs.measure_costs(items, split_for_costs, settings, detect_hardware(), cache=cache, timeout_s=300)
+        return result.profiles[candidate.name]
+
+    assert costs(1).batch_size == 1
+    four = costs(4)
+    assert four.batch_size == 4 and four.reused_from is None  # not the batch-1 entry
+    assert costs(4).reused_from == "cache" and costs(4).batch_size == 4
+
 
 def test_a_profiles_file_of_the_old_format_is_refused_with_how_to_re_record_it(tmp_path, capsys):
     old = tmp_path / "old.json"

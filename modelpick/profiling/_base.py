@@ -21,7 +21,7 @@ from modelpick._errors import reraised_as
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
 from modelpick.exceptions import ProfilingError
-from modelpick.profiling._curve import interpolate, mixture_stats, p50_interval
+from modelpick.profiling._curve import batch_widths, interpolate, mixture_stats, p50_interval
 from modelpick.profiling._drift import Sentinel, correction_factor
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
@@ -38,8 +38,9 @@ __all__ = ["Checks", "MeasuredCost", "PreparedInputs", "Profiler", "ProfilingSes
 class PreparedInputs:
     """Everything a profiler calls on, built once before any timing.
 
-    ``single[i]`` is the batch-1 input of ``lengths[i]`` tokens; ``batches`` are the throughput batches,
-    each of ``batch_size`` examples. Two shapes of measurement:
+    ``single[i]`` is one latency call's input (``ProfileSettings.latency_batch_size`` texts) of ``lengths[i]``
+    tokens, padded; ``batches`` are the throughput batches, each of ``batch_size`` examples. Two shapes of
+    measurement:
 
     * a *curve* (``curve=True``, transformers): ``single`` are inputs of exactly the grid and held-out
       lengths (``held_out`` holds the indices of the latter), and the latency is read from them at
@@ -108,6 +109,7 @@ class MeasuredCost:
     variant: str | None = None
     runtime: dict[str, str] = dataclasses.field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    latency_batch_size: int = 1
 
 
 def draw_texts(split: DataSplit, settings: ProfileSettings) -> tuple[str, ...]:
@@ -430,6 +432,7 @@ class ProfilingSession:
                 variant=profiler.variant_name(loaded),
                 runtime=profiler.runtime(loaded),
                 notes=checks.notes,
+                latency_batch_size=settings.latency_batch_size,
             )
 
     def close(self) -> None:
@@ -491,6 +494,7 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
     if cost.curve:
         curve = _curve_of(cost, raw)
         latency, raw_stats, interval = read_curve(curve, drift, cost.sample_lengths,
+                                                  batch_size=cost.latency_batch_size,
                                                   noise_threshold=settings.noise_threshold,
                                                   seed=settings.random_state)
         lengths = summarize_lengths(cost.sample_lengths, cost.lengths_source, measured=curve.grid)
@@ -513,7 +517,7 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
         parameters=cost.parameters,
         weights_on_disk_mb=cost.weights_on_disk_mb,
         lengths=lengths,
-        batch_size=1,
+        batch_size=cost.latency_batch_size,
         gflops_per_s=_typical_gflops(cost),
         machine_peak_gflops=cost.machine_peak_gflops,
         timer=cost.timer,
@@ -563,8 +567,14 @@ def corrected_timings_ms(curve: LatencyCurve, drift: DriftCorrection | None) -> 
 
 
 def read_curve(curve: LatencyCurve, drift: DriftCorrection | None, lengths: Sequence[int], *,
-               noise_threshold: float, seed: int = 0) -> tuple[LatencyStats, LatencyStats, tuple[float, float]]:
-    """Single-call latency over ``lengths``, at the reference speed and as measured, and the p50's interval."""
+               noise_threshold: float, batch_size: int = 1,
+               seed: int = 0) -> tuple[LatencyStats, LatencyStats, tuple[float, float]]:
+    """Single-call latency over texts of ``lengths``, at the reference speed and as measured, and the p50's interval.
+
+    ``batch_size``: texts per call (the curve was timed at that many rows); the calls are read at the
+    padded widths of batches drawn from ``lengths``.
+    """
+    lengths = batch_widths(lengths, batch_size)
     corrected = corrected_timings_ms(curve, drift)
     noise = noise_of(list(corrected.values()))
 
@@ -595,7 +605,8 @@ def at_lengths(profile: ProfileResult, lengths: Sequence[int], source: str, *, r
     if drift is not None and reference is not None and reference.sentinel == drift.sentinel:
         drift = dataclasses.replace(drift, reference_ms=reference.seconds * 1e3,
                                     reference_measured_at=reference.measured_at)
-    latency, raw, interval = read_curve(profile.curve, drift, lengths, noise_threshold=math.inf)
+    latency, raw, interval = read_curve(profile.curve, drift, lengths, batch_size=profile.batch_size,
+                                        noise_threshold=math.inf)
     latency = dataclasses.replace(latency, noisy=profile.latency.noisy)
     if drift is not None:
         drift = dataclasses.replace(drift, raw_p50_ms=raw.p50_ms, raw_p90_ms=raw.p90_ms)

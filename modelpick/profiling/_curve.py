@@ -13,6 +13,10 @@ timed calls are sorted, and a text of length L between grid points a and b gets 
 interpolated between a's and b's. Pooled over the sample's texts, those give the percentiles a
 constraint reads, so a p90 holds both the spread of lengths and the spread of repeated calls.
 
+A deployment that serves ``B`` texts per call pads each batch to its longest text, so its latency is the
+curve read at *batch widths*: the lengths of the longest of ``B`` texts drawn from the sample
+(:func:`batch_widths`).
+
 Pure Python, like ``_stats``: the parent process reads curves without importing numpy or torch.
 """
 
@@ -28,6 +32,7 @@ from dataclasses import dataclass
 __all__ = [
     "LENGTH_LADDER",
     "MixtureStats",
+    "batch_widths",
     "held_out_lengths",
     "interpolate",
     "length_grid",
@@ -86,6 +91,35 @@ def held_out_lengths(grid: Sequence[int]) -> tuple[int, ...]:
     k = min(_MAX_HELD_OUT, len(gaps))
     picked = sorted({round(i * (len(gaps) - 1) / (k - 1)) if k > 1 else len(gaps) // 2 for i in range(k)})
     return tuple(round(math.sqrt(gaps[i][0] * gaps[i][1])) for i in picked)
+
+
+_WIDTH_LEVELS = 1024
+
+
+def batch_widths(lengths: Sequence[int], batch_size: int) -> tuple[int, ...]:
+    """The padded widths of batches of ``batch_size`` texts drawn at random from texts of ``lengths``.
+
+    A batch is padded to its longest text, so it costs what that length costs. The longest of ``B``
+    independent draws is at most ``x`` with probability ``F(x) ** B`` (``F``: the lengths' distribution);
+    the widths are that distribution's quantiles at evenly spaced levels, as many as ``lengths`` (at least
+    1024, so a small sample's widths keep their proportions). ``batch_size`` 1 gives ``lengths`` back.
+
+    Example:
+        >>> batch_widths([10, 20], 1)
+        (10, 20)
+        >>> widths = batch_widths([10, 10, 10, 100], 4)
+        >>> round(widths.count(10) / len(widths), 2), round(0.75 ** 4, 2)
+        (0.32, 0.32)
+    """
+    if batch_size == 1:
+        return tuple(lengths)
+    if not lengths:
+        return ()
+    ordered = sorted(int(n) for n in lengths)
+    n = len(ordered)
+    levels = max(n, _WIDTH_LEVELS)
+    # The width at level v is the length at level v ** (1 / B) of the texts' own distribution.
+    return tuple(ordered[min(n - 1, int(((j + 0.5) / levels) ** (1.0 / batch_size) * n))] for j in range(levels))
 
 
 def interpolate(points: Sequence[tuple[int, float]], length: float) -> float:

@@ -22,6 +22,9 @@ class ProfileSettings:
         max_time_s: Time cap of one adaptive repeat loop (latency, throughput). The loop always
             completes ``min_rounds``; beyond that it stops before a round that would cross the cap.
         throughput_batch_size: Batch size of the throughput measurement.
+        latency_batch_size: Texts in each timed latency call (the deployment's batch): a transformer's curve
+            is timed on that many rows of each length and read at the padded widths of batches drawn from
+            the sample (:func:`~modelpick.profiling._curve.batch_widths`); a baseline predicts that many texts.
         random_state: Seeds which texts are drawn and the random token ids of architecture-only inputs.
         trust_remote_code: Passed to ``from_pretrained``.
         min_rounds: Rounds (one timed call per distinct input each) before the noise test may stop
@@ -51,6 +54,7 @@ class ProfileSettings:
     device: str = "cpu"
     max_time_s: float = 4.0
     throughput_batch_size: int = 16
+    latency_batch_size: int = 1
     random_state: int = 0
     trust_remote_code: bool = False
     min_rounds: int = 5
@@ -64,6 +68,7 @@ class ProfileSettings:
         "device": [Options(("cpu", "cuda"))],
         "max_time_s": [POSITIVE_NUMBER],
         "throughput_batch_size": [COUNT],
+        "latency_batch_size": [COUNT],
         "random_state": [SEED],
         "trust_remote_code": [BOOLEAN],
         "min_rounds": [Interval(Integral, 2, None)],

@@ -90,10 +90,13 @@ class BaselineProfiler(Profiler):
         # A pipeline's cost hardly depends on length (microseconds): timed on the texts themselves.
         texts = tuple(texts)
         batch_size = settings.throughput_batch_size
+        # One latency call per drawn text: it and the next latency_batch_size - 1 texts (wrapping round).
+        calls = [[texts[(i + j) % len(texts)] for j in range(settings.latency_batch_size)] for i in range(len(texts))]
         return PreparedInputs(
             texts=texts,
-            single=tuple([text] for text in texts),
-            lengths=tuple(approximate_token_lengths(texts)),
+            single=tuple(calls),
+            lengths=tuple(approximate_token_lengths(texts)),  # the texts' (as for transformers), not the calls'
+
             lengths_source=f"approximated: {TOKEN_LENGTH_METHOD}",
             batches=tuple(
                 [texts[i] for i in idx]

@@ -1,8 +1,8 @@
 """Profiler for Hugging Face encoder candidates (``kind = "transformer"``).
 
-Latency is one forward pass at batch size 1 over inputs as long as the sample's texts tokenized by the
-candidate's own tokenizer (truncated to what the model can take). An architecture-only candidate has
-no tokenizer: its lengths are approximated from the texts (regex word/punctuation pieces + 2 special
+Latency is one forward pass on ``latency_batch_size`` rows (1 by default) as long as the sample's texts
+tokenized by the candidate's own tokenizer (truncated to what the model can take). An architecture-only
+candidate has no tokenizer: its lengths are approximated from the texts (regex word/punctuation pieces + 2 special
 tokens) and filled with seeded random token ids, which costs the model exactly what real ids would.
 
 Every row is timed in its deployment variant (``TransformerCandidate.variant``; see
@@ -155,7 +155,10 @@ class TransformerProfiler(Profiler):
         grid = length_grid(sample_lengths, max_length=loaded.max_length)
         held_out = tuple(n for n in held_out_lengths(grid) if n not in grid)
         lengths = (*grid, *held_out)
-        single = self._random_inputs(loaded, lengths, [[i] for i in range(len(lengths))], settings.random_state)
+        # One latency call per length: latency_batch_size rows of exactly that length (a padded batch costs
+        # what its longest row costs, so the curve is read at batch widths; see _curve.batch_widths).
+        rows = settings.latency_batch_size
+        single = self._random_inputs(loaded, lengths, [[i] * rows for i in range(len(lengths))], settings.random_state)
         self._prepare_variant(loaded, single, batches, settings)
         return PreparedInputs(texts=texts, single=single, lengths=lengths, lengths_source=source,
                               batches=batches, batch_size=batch_size, curve=True,

@@ -137,8 +137,12 @@ def _reasons(rec: Recommendation, name: str) -> tuple[str, ...]:
 def notes(rec: Recommendation) -> list[str]:
     """How the numbers were obtained, in plain sentences."""
     pct = rec.constraints.latency_percentile
+    batch = rec.constraints.latency_batch_size
+    shape = ("at batch size 1" if batch == 1 else
+             f"on a batch of {batch} texts (--batch-size), padded to the longest, read at the widths of batches "
+             "drawn from your texts,")
     lines = [
-        f"Latency: one forward pass (or predict call) at batch size 1, after warm-up, in a process per candidate "
+        f"Latency: one forward pass (or predict call) {shape} after warm-up, in a process per candidate "
         "kept alive while the candidates of one kind take turns, round by round, so every candidate is timed "
         "over the same stretch of time. A transformer is timed at a grid of sequence lengths bracketing your "
         "texts and read at your texts' token lengths (a baseline on the texts themselves). Each round is brought "

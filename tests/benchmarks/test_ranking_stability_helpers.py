@@ -9,7 +9,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 
-from ranking_stability import Timing, pair_flips, self_disagreements, spread
+from _figures import spread
+from ranking_stability import Timing, pair_flips, self_disagreements
 
 
 def test_the_notch_narrows_with_more_calls_and_widens_with_noise():

@@ -49,6 +49,17 @@ def test_negative_budget_names_the_option(capsys, reviews_csv):
     assert "--max-latency-ms option must be a number > 0" in err and "-5" in err
 
 
+def test_a_batch_size_of_zero_names_the_option(capsys, reviews_csv):
+    assert main(["advise", "--data", str(reviews_csv), "--batch-size", "0", *FAST]) == 2
+    err = _one_line_error(capsys)
+    assert "--batch-size option must be an integer >= 1" in err and "Got 0" in err
+
+
+def test_gate_cannot_change_the_batch_size_a_report_was_measured_at(capsys):
+    assert main(["gate", "--report", "r.json", "--batch-size", "4"]) == 2
+    assert "unrecognized arguments: --batch-size 4" in _one_line_error(capsys)
+
+
 def test_wrong_column_lists_the_columns(capsys, reviews_csv):
     assert main(["advise", "--data", str(reviews_csv), "--text-column", "txt", *FAST]) == 2
     err = _one_line_error(capsys)

@@ -54,7 +54,7 @@ def _every_option_changed(tmp_path, topics, command: str) -> tuple[list[str], di
         "max_latency_ms": 5000.0, "max_memory_mb": 50000.0, "min_accuracy": 0.01, "latency_percentile": "p95",
         "candidates": ["tfidf-logreg"], "variants": ["eager", "int8"], "text_column": "ticket_text", "label_column": "tag", "test_size": 0.3,
         "random_state": 3, "num_threads": 1, "device": "cpu", "timeout_s": 300.0, "max_profile_time_s": 0.3,
-        "throughput_batch_size": 4, "allow_download": False, "trust_remote_code": True, "allow_pickle": True,
+        "throughput_batch_size": 4, "latency_batch_size": 2, "allow_download": False, "trust_remote_code": True, "allow_pickle": True,
         "estimate_quality": True,
         # Only a baseline is a candidate, so --tune plans no trial; the options must still reach the run.
         "tune": True, "tune_top_k": 2, "tune_trials": 4, "time_budget_s": 900.0,

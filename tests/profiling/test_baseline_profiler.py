@@ -61,3 +61,20 @@ def test_unlabelled_sample_gives_a_clear_reason():
     unlabelled = DataSplit(("hello there", "my app crashes"), (), (), (), 0)
     with pytest.raises(ProfilingError, match="has no labels"):
         profile_candidate(resolve_candidate("tfidf-logreg"), None, unlabelled, ProfileSettings(max_time_s=0.1))
+
+
+def test_a_latency_call_predicts_the_batch_size_texts_in_turn(split, fast_settings):
+    import dataclasses
+
+    from modelpick.profiling._base import draw_texts
+
+    settings = dataclasses.replace(fast_settings, latency_batch_size=3)
+    candidate = next(c for c in builtin_baselines() if c.strategy == "tfidf-logreg")
+    profiler = BaselineProfiler()
+    texts = draw_texts(split, settings)
+    inputs = profiler.prepare_inputs(profiler.load(candidate, None, split, settings), texts, settings)
+    assert len(inputs.single) == len(texts)
+    assert inputs.single[1] == [texts[1], texts[2], texts[3]]
+    assert inputs.single[-1] == [texts[-1], texts[0], texts[1]]  # wraps round
+    result = profile_candidate(candidate, None, split, settings)
+    assert result.batch_size == 3 and result.lengths.n == len(texts)

@@ -5,6 +5,7 @@ Pure arithmetic on hand-made timings, so every expected figure is computed here 
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import random
 
@@ -23,6 +24,7 @@ from modelpick.profiling._base import (
 )
 from modelpick.profiling._curve import (
     LENGTH_LADDER,
+    batch_widths,
     held_out_lengths,
     interpolate,
     length_grid,
@@ -184,3 +186,32 @@ def test_a_profile_read_at_other_lengths_is_re_weighted_and_says_which_fall_outs
     assert longer.latency.p90_ms == pytest.approx(percentile([4.0, 4.0, 8.0, 12.5] * 3, 90))
     same = at_lengths(measured, _cost().sample_lengths, "test", reused_from="profiles.json")
     assert math.isclose(same.latency.p50_ms, measured.latency.p50_ms)
+
+
+@pytest.mark.parametrize("batch_size", [2, 4, 16])
+def test_batch_widths_are_distributed_as_the_longest_of_batch_size_random_texts(batch_size):
+    lengths = [random.Random(3).randint(5, 120) for _ in range(300)]
+    widths = batch_widths(lengths, batch_size)
+    assert len(widths) >= len(lengths) and set(widths) <= set(lengths)
+    for x in (20, 60, 100, 120):
+        share = sum(1 for n in lengths if n <= x) / len(lengths)
+        assert sum(1 for w in widths if w <= x) / len(widths) == pytest.approx(share ** batch_size, abs=2e-3)
+    # Checked against batches actually drawn: the median width agrees within the draw's own noise.
+    rng = random.Random(0)
+    drawn = [max(rng.choice(lengths) for _ in range(batch_size)) for _ in range(20000)]
+    assert abs(percentile(widths, 50) - percentile(drawn, 50)) <= 2
+
+
+def test_batch_size_one_reads_the_texts_own_lengths_and_a_larger_batch_never_reads_faster():
+    assert batch_widths((7, 3, 9), 1) == (7, 3, 9)
+    cost = _cost()
+    rounds = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)] * 3
+    one = assemble(cost, rounds, reference=None, settings=SETTINGS)
+    four = assemble(dataclasses.replace(cost, latency_batch_size=4), rounds, reference=None, settings=SETTINGS)
+    assert one.batch_size == 1 and four.batch_size == 4
+    for name in ("p50_ms", "p90_ms", "p99_ms", "mean_ms"):
+        assert getattr(four.latency, name) >= getattr(one.latency, name)
+    assert four.latency.p50_ms > one.latency.p50_ms  # the sample mixes lengths: batches are wider than texts
+    # Read elsewhere, a profile keeps the batch size it was timed at.
+    again = at_lengths(four, cost.sample_lengths, "test", reused_from="cache")
+    assert again.latency.p50_ms == pytest.approx(four.latency.p50_ms)

@@ -154,3 +154,27 @@ def test_a_third_party_error_while_measuring_becomes_a_profiling_error(tiny_bert
     weights = WeightsResolution("local", str(tiny_bert_dir), "test")
     with pytest.raises(ProfilingError, match=r"^Profiling tiny failed: RuntimeError: shape mismatch$"):
         Exploding().profile(_candidate(), weights, split, fast_settings)
+
+
+def test_a_latency_batch_is_that_many_rows_of_each_curve_length_and_the_result_says_so(tiny_bert_dir, split,
+                                                                                       fast_settings):
+    settings = dataclasses.replace(fast_settings, latency_batch_size=3)
+    weights = WeightsResolution("local", str(tiny_bert_dir), "test")
+    profiler = TransformerProfiler()
+    loaded = profiler.load(_candidate(), weights, split, settings)
+    inputs = profiler.prepare_inputs(loaded, draw_texts(split, settings), settings, split.all_texts)
+    for single, length in zip(inputs.single, inputs.lengths, strict=True):
+        assert tuple(single["input_ids"].shape) == (3, length)
+        assert bool((single["attention_mask"] == 1).all())  # every row is that long: the batch's width
+    # Three rows cost three times one row's FLOPs, so the FLOP rate (and its sanity gate) sees the whole call.
+    one_row = TransformerProfiler()
+    one = one_row.prepare_inputs(one_row.load(_candidate(), weights, split, fast_settings),
+                                 draw_texts(split, fast_settings), fast_settings, split.all_texts)
+    assert inputs.lengths == one.lengths
+    from modelpick.profiling._sanity import count_forward_flops
+
+    assert count_forward_flops(loaded.model, inputs.single[0]) == 3 * count_forward_flops(loaded.model, one.single[0])
+
+    result = profile_candidate(_candidate(), weights, split, settings)
+    assert result.batch_size == 3 and result.throughput_batch_size == settings.throughput_batch_size
+    assert ProfileResult.from_dict(result.to_dict()) == result
