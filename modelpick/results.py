@@ -50,7 +50,7 @@ __all__ = [
 # modelpick/schemas/). A minor bump ("1.0" -> "1.1") adds fields: older readers ignore keys they do not
 # know, so they still read the document. A major bump ("1.x" -> "2.0") removes, renames or retypes a field:
 # older readers refuse the document with a message instead of misreading it.
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 _VERSION_FORMAT = re.compile(r"(\d+)\.(\d+)")
 
@@ -192,19 +192,28 @@ class LatencyCurve(Serializable):
 class DriftCorrection(Serializable):
     """How a profile's timings were brought to the machine's reference speed (see ``profiling/_drift.py``).
 
-    Each timing round's calls are scaled by ``reference_ms / sentinel`` where the sentinel was timed just
-    before that round. ``raw_*`` are the figures before that scaling.
+    The calls are multiplied by ``factor``: ``reference_ms / sentinel_p50_ms``, the sentinel (timed before
+    every round) over all the rounds of the run this profile was measured in, so the candidates of one run
+    share one factor; drift within ``deadband`` of the reference is within the sentinel's own noise and
+    left uncorrected. ``raw_*`` are the figures before that scaling.
     """
 
     sentinel: str  # what was timed, e.g. "torch fp32 matmul 32x768@768x3072 (cpu)"
     reference_ms: float
     reference_measured_at: str  # when the reference was measured (ISO 8601 UTC)
-    sentinel_p50_ms: float  # the sentinel over this profile's rounds
-    sentinel_min_ms: float
+    sentinel_p50_ms: float  # the sentinel over every round of the run (all candidates timed in turns)
+    sentinel_min_ms: float  # ... its fastest and slowest round
     sentinel_max_ms: float
     raw_p50_ms: float
     raw_p90_ms: float
-    round_sentinel_ms: tuple[float, ...] = ()  # the sentinel before each round, in round order
+    round_sentinel_ms: tuple[float, ...] = ()  # the sentinel before each of this profile's rounds, in order
+    deadband: float = 0.0  # drift within it (0.1: +-10%) is not corrected
+    factor: float | None = None  # what the calls were multiplied by; None (before 1.2): reference / sentinel
+
+    @property
+    def correction(self) -> float:
+        """What the calls were multiplied by to bring them to the reference speed."""
+        return self.factor if self.factor is not None else self.reference_ms / self.sentinel_p50_ms
 
     @property
     def drift(self) -> float:

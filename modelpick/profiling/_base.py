@@ -22,7 +22,7 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._curve import batch_widths, interpolate, mixture_stats, p50_interval
-from modelpick.profiling._drift import Sentinel, correction_factor
+from modelpick.profiling._drift import DRIFT_DEADBAND, Sentinel, correction_factor
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import measure, noise_of, summarize_timings
@@ -470,15 +470,16 @@ class Reference:
 
 
 def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Reference | None,
-             settings: ProfileSettings) -> ProfileResult:
+             settings: ProfileSettings, run_sentinels_s: Sequence[float] = ()) -> ProfileResult:
     """The :class:`ProfileResult` from a child's report and its rounds, at the reference speed.
 
-    The calls are scaled by ``reference / the rounds' median sentinel``; with no reference, that median
-    is the reference (nothing is scaled). A curve keeps the
-    calls as measured, with each round's sentinel, and is read at ``cost.sample_lengths``; other profiles
-    summarize the corrected calls themselves.
+    The calls are scaled by ``reference / the run's median sentinel``: ``run_sentinels_s`` are the
+    sentinels of every round of the run (all candidates timed in turns with this one), or this
+    candidate's own rounds when not given. With no reference, that median is the reference (nothing is
+    scaled). A curve keeps the calls as measured, with each round's sentinel, and is read at
+    ``cost.sample_lengths``; other profiles summarize the corrected calls themselves.
     """
-    sentinels = [r.sentinel_s for r in rounds]
+    sentinels = list(run_sentinels_s) or [r.sentinel_s for r in rounds]
     if reference is None:
         reference = Reference(cost.sentinel, statistics.median(sentinels), cost.measured_at)
     n_inputs = len(cost.inputs_lengths)
@@ -488,7 +489,8 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
         reference_measured_at=reference.measured_at,
         sentinel_p50_ms=statistics.median(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
         sentinel_max_ms=max(sentinels) * 1e3, raw_p50_ms=0.0, raw_p90_ms=0.0,
-        round_sentinel_ms=tuple(s * 1e3 for s in sentinels),
+        round_sentinel_ms=tuple(r.sentinel_s * 1e3 for r in rounds),
+        deadband=DRIFT_DEADBAND, factor=correction_factor(sentinels, reference.seconds),
     )
     curve = interval = None
     if cost.curve:
@@ -499,8 +501,7 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
                                                   seed=settings.random_state)
         lengths = summarize_lengths(cost.sample_lengths, cost.lengths_source, measured=curve.grid)
     else:
-        factor = correction_factor(sentinels, reference.seconds)
-        corrected = [[t * factor for t in values] for values in raw]
+        corrected = [[t * drift.correction for t in values] for values in raw]
         latency = summarize_timings(corrected, noise_threshold=settings.noise_threshold)
         raw_stats = summarize_timings(raw, noise_threshold=settings.noise_threshold)
         lengths = summarize_lengths(cost.inputs_lengths, cost.lengths_source)
@@ -562,8 +563,7 @@ def corrected_timings_ms(curve: LatencyCurve, drift: DriftCorrection | None) -> 
     grid = curve.grid_timings_ms()
     if drift is None:
         return grid
-    factor = drift.reference_ms / drift.sentinel_p50_ms
-    return {length: tuple(t * factor for t in values) for length, values in grid.items()}
+    return {length: tuple(t * drift.correction for t in values) for length, values in grid.items()}
 
 
 def read_curve(curve: LatencyCurve, drift: DriftCorrection | None, lengths: Sequence[int], *,
@@ -603,8 +603,9 @@ def at_lengths(profile: ProfileResult, lengths: Sequence[int], source: str, *, r
         return dataclasses.replace(profile, reused_from=reused_from)
     drift = profile.drift
     if drift is not None and reference is not None and reference.sentinel == drift.sentinel:
+        factor = correction_factor([drift.sentinel_p50_ms / 1e3], reference.seconds, deadband=drift.deadband)
         drift = dataclasses.replace(drift, reference_ms=reference.seconds * 1e3,
-                                    reference_measured_at=reference.measured_at)
+                                    reference_measured_at=reference.measured_at, factor=factor)
     latency, raw, interval = read_curve(profile.curve, drift, lengths, batch_size=profile.batch_size,
                                         noise_threshold=math.inf)
     latency = dataclasses.replace(latency, noisy=profile.latency.noisy)

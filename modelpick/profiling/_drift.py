@@ -5,9 +5,17 @@ apart, on a quiet machine. A sentinel timed right before each round of a candida
 the machine had for that round. Each round's calls are scaled by ``reference / sentinel``: the figures
 become what they would be at the machine's *reference* speed (the sentinel's median the first time it
 was measured on this machine, kept in the measurement cache), so two runs, or two candidates measured
-at different moments, compare at one speed. The factor is one per measurement (see
-:func:`correction_factor`): the interleaving of candidates, not this factor, keeps their comparison fair
-within a run.
+at different moments, compare at one speed. The factor is one per *run*: the median of every round's
+sentinel, over all the candidates timed in turns (see :func:`correction_factor`). The interleaving of
+candidates, not this factor, keeps their comparison fair within a run, and one shared factor leaves that
+comparison exactly as measured.
+
+Why not one factor per candidate: each candidate's sentinel runs in that candidate's own process, and
+on this project's 2-core VM the same sentinel's median differed by up to 3x between the processes of one
+run (1.4 to 4.1 ms; where its matrices landed in memory, how its threads woke up), while the models'
+own timings moved by less than 10% between runs. Scaled by its own process's sentinel, DistilBERT read
+24 ms in one run and 67 ms in the next (54.6 and 51.8 ms as measured). Pooled over the run, the processes'
+quirks average out and what is left is the machine's speed.
 
 The sentinel is the shape of the work a transformer does most: an fp32 matrix product the size of a
 BERT-base feed-forward layer on 32 tokens (32x768 @ 768x3072, about 0.15 GFLOP). In a 150 s trial on
@@ -18,6 +26,7 @@ compute-bound) only at 0.33-0.54, and a memory-bound matrix-vector product at ab
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -25,10 +34,14 @@ from typing import Any
 
 from modelpick.profiling._timers import Timer, perf_counter_timer
 
-__all__ = ["SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel", "torch_sentinel"]
+__all__ = ["DRIFT_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel", "torch_sentinel"]
 
 SENTINEL_SHAPE = (32, 768, 3072)
-SENTINEL_CALLS = 3  # per round; their median is the round's sentinel time
+SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is the round's sentinel time
+# Drift the sentinel cannot tell from its own noise: over four quiet runs of 6 candidates on this project's
+# 2-core VM, the run's median sentinel spread by 10% (1.24 to 1.38 ms) while the models' own p50s, as
+# measured, spread by 3-10%; scaled fully, they spread by 7-13%. Only drift beyond this band is corrected.
+DRIFT_DEADBAND = 0.10
 
 
 @dataclass
@@ -39,7 +52,12 @@ class Sentinel:
     call: Callable[[], Any]
 
     def time_s(self, timer: Timer = perf_counter_timer, calls: int = SENTINEL_CALLS) -> float:
-        """Median of ``calls`` timed calls, in seconds."""
+        """Median of ``calls`` timed calls, in seconds, after one untimed call.
+
+        The untimed call pays for waking the process's threads and refilling its caches after it waited
+        for its turn: that cost belongs to the process, not to the machine's speed.
+        """
+        self.call()
         return statistics.median(timer(self.call) for _ in range(calls))
 
 
@@ -76,20 +94,30 @@ def numpy_sentinel() -> Sentinel:
     return Sentinel(f"numpy fp32 matmul {m}x{k}@{k}x{n}", call)
 
 
-def correction_factor(sentinel_s: Sequence[float], reference_s: float) -> float:
-    """The factor that brings a measurement's calls to the reference speed: ``reference / median sentinel``.
+def correction_factor(sentinel_s: Sequence[float], reference_s: float, *, deadband: float = DRIFT_DEADBAND) -> float:
+    """The factor that brings a run's calls to the reference speed: ``reference / median sentinel``, less the
+    part of that drift within ``deadband``.
 
-    One factor for all of a measurement's rounds: a sentinel timed once per round is itself noisy (three
-    calls of about a millisecond), and scaling each round by it would add that noise to every call. The
-    median over the rounds follows the machine's speed over the measurement; candidates measured in turns
-    share that stretch of time, so their factors agree and the comparison between them is the calls'.
+    ``sentinel_s``: every round's sentinel of the run, all candidates timed in turns together. One factor
+    for all of them: a sentinel timed once per round is itself noisy, and scaling each round (or each
+    candidate) by its own would add that noise, and each process's quirks, to the calls. A run whose
+    sentinel is within ``deadband`` of the reference (either way, as a ratio) is left as measured; beyond
+    it, only the excess is corrected (a soft threshold, so the factor has no jump at the band's edge).
 
     Example:
         >>> correction_factor([0.001, 0.00125, 0.0009], 0.001)
         1.0
-        >>> correction_factor([0.002, 0.002], 0.001)
+        >>> correction_factor([0.00105], 0.001)  # 5% slower: within the sentinel's own noise
+        1.0
+        >>> round(correction_factor([0.002, 0.002], 0.001), 6)  # twice as slow: corrected beyond the band
+        0.55
+        >>> correction_factor([0.002, 0.002], 0.001, deadband=0.0)
         0.5
     """
     ordered = sorted(sentinel_s)
     median = (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
-    return reference_s / median if median > 0 else 1.0
+    if median <= 0 or reference_s <= 0:
+        return 1.0
+    drift = math.log(median / reference_s)
+    beyond = math.copysign(max(0.0, abs(drift) - math.log1p(deadband)), drift)
+    return math.exp(-beyond)

@@ -3,9 +3,10 @@
 Measured one after another, two candidates are timed minutes apart, and on a shared machine the clock
 drifts by more than the gap between close candidates. Here every candidate's child loads its model and
 warms up first; then rounds go in turns (A, B, C, A, B, C, ...), one child working at a time, each round
-preceded by the drift sentinel. Every candidate's timings thus span the same stretch of time, and each
-round is brought to the machine's reference speed (``_drift.py``). A child leaves the rotation once its
-timings are stable or its time cap is spent; then each reports its other figures and exits.
+preceded by the drift sentinel. Every candidate's timings thus span the same stretch of time, and the
+run is brought to the machine's reference speed by the median of all its sentinels (``_drift.py``). A
+child leaves the rotation once its timings are stable or its time cap is spent; then each reports its
+other figures and exits.
 
 Only one child works at any moment, so memory is measured per child as before; all of them are alive at
 once, so the machine needs memory for every candidate together (a few GB for the default catalog).
@@ -138,14 +139,25 @@ def profile_interleaved(
             worker.close(graceful=False)
         raise
     used, replaced = _references(costs, rounds, references or {})
+    pooled = _sentinels_by_name(costs, rounds)
     for name, cost in costs.items():
         try:
-            results[name] = assemble(cost, rounds[name], reference=used[cost.sentinel], settings=settings)
+            results[name] = assemble(cost, rounds[name], reference=used[cost.sentinel], settings=settings,
+                                     run_sentinels_s=pooled[cost.sentinel])
         except (ArithmeticError, ValueError) as exc:  # e.g. a timing of zero: the measurement is unusable
             results[name] = ProfilingError(f"Profiling {name} failed: {type(exc).__name__}: {exc}")
     ordered = {job.candidate.name: results[job.candidate.name] for job in jobs if job.candidate.name in results}
     counted = {name: (cost.sample_lengths, cost.lengths_source) for name, cost in costs.items() if cost.curve}
     return InterleavedRun(ordered, used, {name: tuple(r) for name, r in rounds.items()}, counted, replaced)
+
+
+def _sentinels_by_name(costs: Mapping[str, MeasuredCost],
+                       rounds: Mapping[str, Sequence[TimingRound]]) -> dict[str, list[float]]:
+    """Every round's sentinel time of the run, per sentinel (all the candidates that time the same one)."""
+    seen: dict[str, list[float]] = {}
+    for name, cost in costs.items():
+        seen.setdefault(cost.sentinel, []).extend(r.sentinel_s for r in rounds[name])
+    return seen
 
 
 # A given reference is replaced when this run's sentinel is this much faster: it was measured in a slow spell
@@ -162,11 +174,8 @@ def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence
     moves towards the machine's unhurried speed, so figures stay comparable across runs.
     """
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    seen: dict[str, list[float]] = {}
-    for name, cost in costs.items():
-        seen.setdefault(cost.sentinel, []).extend(r.sentinel_s for r in rounds[name])
     used, replaced = {}, []
-    for sentinel, times in seen.items():
+    for sentinel, times in _sentinels_by_name(costs, rounds).items():
         median = statistics.median(times)
         previous = given.get(sentinel)
         if previous is not None and median >= REFERENCE_REFRESH * previous.seconds:

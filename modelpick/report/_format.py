@@ -262,9 +262,12 @@ def measurement_lines(rec: Recommendation) -> list[str]:
             parts.append(f"timed at {grid} tokens{error}; read at your {p.lengths.n} texts (p50 "
                          f"{p.lengths.p50:.0f}, p90 {p.lengths.p90:.0f} tokens)")
         if p.drift is not None:
+            scaled = ("within the sentinel's own noise, not corrected" if p.drift.correction == 1.0
+                      else f"figures scaled by {p.drift.correction:.3f}")
             parts.append(f"machine {_percent(p.drift.drift)} vs its reference speed (sentinel "
-                         f"{p.drift.sentinel_p50_ms:.3g} ms now, {p.drift.reference_ms:.3g} ms on "
-                         f"{p.drift.reference_measured_at[:10]}); uncorrected p50 {p.drift.raw_p50_ms:.2f} ms")
+                         f"{p.drift.sentinel_p50_ms:.3g} ms in this run, {p.drift.reference_ms:.3g} ms on "
+                         f"{p.drift.reference_measured_at[:10]}; {scaled}); as measured p50 "
+                         f"{p.drift.raw_p50_ms:.2f} ms")
         if p.gflops_per_s is not None and p.machine_peak_gflops:
             parts.append(f"{p.gflops_per_s:.1f} GFLOP/s, {p.gflops_per_s / p.machine_peak_gflops:.0%} of this "
                          f"machine's measured matmul peak ({p.machine_peak_gflops:.0f} GFLOP/s)")

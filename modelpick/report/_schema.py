@@ -76,7 +76,7 @@ def schema_for(kind: str) -> dict[str, Any]:
 
     Example:
         >>> schema_for("advise")["$id"]
-        'https://example.invalid/modelpick/schemas/advise-1.1.schema.json'
+        'https://example.invalid/modelpick/schemas/advise-1.2.schema.json'
     """
     try:
         root = SCHEMAS[kind]

@@ -44,9 +44,6 @@ def _tunable(result: CandidateResult) -> str | None:
         return f"{result.status}: {result.reason}"
     if result.candidate.kind != "transformer":
         return "not a transformer: there is nothing to fine-tune"
-    if result.candidate.variant_of is not None:
-        # Fine-tuning trains the model's fp32 weights, the same for every variant: one study serves them all.
-        return f"a deployment variant of {result.candidate.variant_of}, whose weights are the ones fine-tuned"
     quality = result.quality
     if quality is None or quality.provenance != "measured":
         # Only a probe on pretrained weights means the weights are real and the sample is labelled.

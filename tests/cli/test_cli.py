@@ -161,7 +161,7 @@ def test_advise_writes_each_report_file_in_the_format_its_name_asks_for(capsys, 
     assert code == 0
     out = capsys.readouterr().out
     assert paths[0].read_text().startswith("<!DOCTYPE html>")
-    assert json.loads(paths[1].read_text())["schema_version"] == "1.1"
+    assert json.loads(paths[1].read_text())["schema_version"] == "1.2"
     assert paths[2].read_text() == out
 
 

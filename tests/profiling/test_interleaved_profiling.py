@@ -47,6 +47,15 @@ def test_candidates_take_turns_round_by_round(tiny_bert_dir, split, fast_setting
     # One sentinel (torch), one reference: the median of every round's sentinel in this run.
     (reference,) = run.references.values()
     assert all(r.drift.reference_ms == pytest.approx(reference.seconds * 1e3) for r in run.results.values())
+    # One factor for the run: both are scaled by the median sentinel of all the run's rounds, whatever
+    # their own process's sentinel read; each keeps its own rounds' sentinels.
+    import statistics
+
+    everything = [r.sentinel_s * 1e3 for rounds in run.rounds.values() for r in rounds]
+    for name, result in run.results.items():
+        assert result.drift.sentinel_p50_ms == pytest.approx(statistics.median(everything))
+        assert result.drift.sentinel_min_ms == pytest.approx(min(everything))
+        assert result.drift.round_sentinel_ms == pytest.approx(tuple(r.sentinel_s * 1e3 for r in run.rounds[name]))
     assert _no_children_left()
 
 

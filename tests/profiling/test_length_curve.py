@@ -145,14 +145,40 @@ def test_the_calls_are_brought_to_the_reference_speed_by_the_measurements_median
     assert result.drift.round_sentinel_ms == pytest.approx((1.0, 2.0, 1.5))
     assert result.drift.reference_ms == 1.0 and result.drift.sentinel_p50_ms == pytest.approx(1.5)
     assert result.drift.drift == pytest.approx(0.5)
+    # 50% slower, of which the first 10% is within the sentinel's own noise: scaled by 1.1 / 1.5.
+    factor = 1.1 / 1.5
+    assert result.drift.deadband == 0.1 and result.drift.correction == pytest.approx(factor)
     grid = corrected_timings_ms(result.curve, result.drift)
-    assert grid[8] == pytest.approx((1.0 / 1.5, 2.0 / 1.5, 1.0)) and grid[32] == pytest.approx((4 / 1.5, 8 / 1.5, 4.0))
-    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms / 1.5)
-    assert result.latency.p90_ms == pytest.approx(result.drift.raw_p90_ms / 1.5)
+    assert grid[8] == pytest.approx((factor, 2 * factor, 1.5 * factor)) and grid[32] == pytest.approx(
+        (4 * factor, 8 * factor, 6 * factor))
+    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * factor)
+    assert result.latency.p90_ms == pytest.approx(result.drift.raw_p90_ms * factor)
     # Read at the sample's lengths (8, 8, 20, 32) on lines through the measured points.
     assert result.lengths.n == 4 and (result.lengths.measured_min, result.lengths.measured_max) == (8, 32)
     assert result.gflops_per_s == 1.0  # the measured length nearest the sample's median (8)
     assert ProfileResult.from_dict(result.to_dict()) == result
+
+
+def test_the_runs_sentinels_give_one_factor_to_every_candidate_of_the_run():
+    # Two candidates timed in turns: one process's sentinel read 1 ms, the other's 3 ms (the same machine).
+    mine = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01), TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)]
+    run = [0.001, 0.001, 0.003, 0.003, 0.002]
+    result = assemble(_cost(), mine, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS,
+                      run_sentinels_s=run)
+    assert result.drift.sentinel_p50_ms == pytest.approx(2.0)  # the run's median, not this process's 1 ms
+    assert (result.drift.sentinel_min_ms, result.drift.sentinel_max_ms) == pytest.approx((1.0, 3.0))
+    assert result.drift.round_sentinel_ms == pytest.approx((1.0, 1.0))  # its own rounds, as timed
+    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * 1.1 / 2)
+
+
+@pytest.mark.parametrize(("sentinel_s", "factor"), [(0.00105, 1.0), (0.00095, 1.0), (0.0011, 1.0),
+                                                     (0.0022, 0.5), (0.00044, 1 / 0.44 / 1.1)])
+def test_drift_within_the_sentinels_own_noise_is_left_as_measured_and_only_the_excess_is_corrected(
+        sentinel_s, factor):
+    rounds = [TimingRound(sentinel_s, (0.001, 0.004, 0.002), 0.01)] * 2
+    result = assemble(_cost(), rounds, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS)
+    assert result.drift.correction == pytest.approx(factor)
+    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * factor)
 
 
 def test_without_a_reference_the_rounds_own_median_sentinel_is_the_reference():

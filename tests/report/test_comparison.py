@@ -82,7 +82,7 @@ def test_the_html_page_has_the_comparison_sections_in_order(real):
 def test_real_json_validates_against_the_published_schema_and_reads_back_whole(real):
     document = json.loads(render_comparison(real, "json"))
     jsonschema.Draft202012Validator(schema_for("compare")).validate(document)
-    assert document["schema_version"] == "1.1"
+    assert document["schema_version"] == "1.2"
     assert Comparison.from_json(real.to_json()) == real
 
 

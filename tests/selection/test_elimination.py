@@ -85,15 +85,6 @@ def test_baselines_are_not_tuned():
     assert "not a transformer" in plan.skipped["tfidf-logreg"]
 
 
-def test_a_deployment_variant_is_not_tuned_apart_from_its_eager_row():
-    eager = make_result("bert", accuracy=0.8)
-    int8 = make_result("bert [int8]", accuracy=0.85)
-    int8 = dataclasses.replace(int8, candidate=dataclasses.replace(int8.candidate, variant="int8", variant_of="bert"))
-    plan = plan_tuning([eager, int8], Constraints(), top_k=3)
-    assert plan.selected == ("bert",)
-    assert plan.skipped["bert [int8]"] == "a deployment variant of bert, whose weights are the ones fine-tuned"
-
-
 def test_failed_and_skipped_candidates_are_not_tuned_and_keep_their_reason():
     results = [
         make_result("broken", status="failed", reason="out of memory"),
