@@ -106,6 +106,16 @@ def _p50s(rec) -> tuple[dict[str, float], dict[str, float]]:
     return corrected, raw
 
 
+def _drift_seen(rec) -> str:
+    """The run's sentinel against the reference, and the factor the figures were scaled by."""
+    drifts = [r.profile.drift for r in rec.results if r.profile is not None and r.profile.drift is not None]
+    if not drifts:
+        return "no drift correction"
+    drift = drifts[0]  # one factor per run: every candidate of the run carries the same
+    return (f"sentinel {drift.sentinel_p50_ms:.3f} ms (candidates' {drift.sentinel_min_ms:.3f}-"
+            f"{drift.sentinel_max_ms:.3f}), reference {drift.reference_ms:.3f} ms, scaled by {drift.correction:.3f}")
+
+
 def _short(name: str) -> str:
     return name.rsplit("/", 1)[-1]
 
@@ -151,10 +161,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     print("\np50 of two cold runs of the 6 candidates, ms: corrected (as measured) | spread corrected (as measured)")
     runs = []
-    for _ in range(2):
+    for index in range(2):
         _forget_measurements(cache_path)
         rec, _ = _run(dataset.path, CANDIDATES, args.threads)
         runs.append(_p50s(rec))
+        print(f"  cold run {index + 1}: {_drift_seen(rec)}", flush=True)
     corrected = _spread_rows(runs[0][0], runs[1][0])
     raw = {name: s for name, _, _, s in _spread_rows(runs[0][1], runs[1][1])}
     raw_values = {name: (runs[0][1].get(name), runs[1][1].get(name)) for name in runs[0][1]}

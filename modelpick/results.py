@@ -192,17 +192,19 @@ class LatencyCurve(Serializable):
 class DriftCorrection(Serializable):
     """How a profile's timings were brought to the machine's reference speed (see ``profiling/_drift.py``).
 
-    The calls are multiplied by ``factor``: ``reference_ms / sentinel_p50_ms``, the sentinel (timed before
-    every round) over all the rounds of the run this profile was measured in, so the candidates of one run
-    share one factor; drift within ``deadband`` of the reference is within the sentinel's own noise and
-    left uncorrected. ``raw_*`` are the figures before that scaling.
+    The calls are multiplied by ``factor``: ``reference_ms / sentinel_p50_ms``, the run's sentinel (timed
+    before every round): each candidate timed in turns in the run this profile was measured in gives its
+    median round, and the run's sentinel is the mean of the faster half of those (a process's quirk only
+    slows its sentinel), so the candidates of one run share one factor; drift within
+    ``deadband`` of the reference is within the sentinel's own noise and left uncorrected. ``raw_*`` are the
+    figures before that scaling.
     """
 
     sentinel: str  # what was timed, e.g. "torch fp32 matmul 32x768@768x3072 (cpu)"
     reference_ms: float
     reference_measured_at: str  # when the reference was measured (ISO 8601 UTC)
-    sentinel_p50_ms: float  # the sentinel over every round of the run (all candidates timed in turns)
-    sentinel_min_ms: float  # ... its fastest and slowest round
+    sentinel_p50_ms: float  # the run's sentinel (the faster half of its candidates' median rounds, averaged)
+    sentinel_min_ms: float  # ... the fastest and slowest candidate's median round
     sentinel_max_ms: float
     raw_p50_ms: float
     raw_p90_ms: float

@@ -22,7 +22,7 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._curve import batch_widths, interpolate, mixture_stats, p50_interval
-from modelpick.profiling._drift import DRIFT_DEADBAND, Sentinel, correction_factor
+from modelpick.profiling._drift import DRIFT_DEADBAND, Sentinel, correction_factor, run_sentinel_s
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import measure, noise_of, summarize_timings
@@ -328,6 +328,13 @@ class Profiler(ABC):
         return assemble(cost, rounds, reference=None, settings=settings)
 
 
+# A pause before each round's sentinel. The candidate timed just before runs in another process whose
+# OpenMP threads spin on both cores for a few milliseconds after its last call; timed in that time, a
+# sentinel read 1.29-1.49 ms across six processes, and 1.28-1.31 ms once each waited 5 ms (on this
+# project's 2-core VM). Ten milliseconds per round is a few tenths of a second per run.
+ROUND_SETTLE_S = 0.01
+
+
 class ProfilingSession:
     """One candidate's measurement, held open between rounds (in a profiling child, or in-process).
 
@@ -361,7 +368,8 @@ class ProfilingSession:
             raise
 
     def timed_round(self) -> TimingRound:
-        """The sentinel, then one timed call per input (Python's GC paused, as ``timeit`` does)."""
+        """A settling pause, the sentinel, then one timed call per input (Python's GC paused, as ``timeit``
+        does)."""
         import gc
         import time
 
@@ -371,6 +379,7 @@ class ProfilingSession:
             started_at = time.time()
             start = time.perf_counter()
             try:
+                time.sleep(ROUND_SETTLE_S)
                 sentinel_s = self._sentinel.time_s(self._timer)
                 timings = tuple(
                     self._timer(lambda: self._profiler.run_once(self._loaded, single))  # noqa: B023 - called at once
@@ -444,16 +453,27 @@ class ProfilingSession:
             self._profiler.close()
 
 
+# How precisely a stable candidate's medians are known before its rounds stop: the half-width of each
+# input's median interval (a box-plot notch, 1.57 IQR / sqrt(n)), as a share of the median, taken over
+# inputs. Five rounds of calls whose IQR is 5% of their median know it to +-3.5%; on this project's 2-core
+# VM that sampling error alone moved a cheap candidate's p50 by 6% between two runs (TinyBERT-4L, whose
+# short calls are the noisiest). Rounds of a fast candidate cost milliseconds; the time cap bounds the rest.
+MEDIAN_PRECISION = 0.02
+NOTCH = 1.57
+
+
 def stop_reason(rounds: Sequence[TimingRound], settings: ProfileSettings) -> str | None:
     """Why a candidate's timing rounds can stop: ``"stable"``, ``"time cap"``, or ``None`` to go on.
 
-    Stable: at least ``min_rounds`` and the noise of the calls (median over inputs of IQR/median) below
-    ``noise_threshold``. Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``.
+    Stable: at least ``min_rounds``, the noise of the calls (median over inputs of IQR/median) below
+    ``noise_threshold`` and the medians known to ``MEDIAN_PRECISION`` (``NOTCH * noise / sqrt(rounds)``).
+    Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``.
     """
     if len(rounds) < settings.min_rounds:
         return None
     per_input = [[r.timings_s[i] for r in rounds] for i in range(len(rounds[0].timings_s))]
-    if noise_of(per_input) < settings.noise_threshold:
+    noise = noise_of(per_input)
+    if noise < settings.noise_threshold and NOTCH * noise / math.sqrt(len(rounds)) < MEDIAN_PRECISION:
         return "stable"
     if math.fsum(r.wall_s for r in rounds) > settings.max_time_s:
         return "time cap"
@@ -469,25 +489,36 @@ class Reference:
     measured_at: str
 
 
+def run_sentinel(rounds: Sequence[TimingRound]) -> float:
+    """One candidate's sentinel for the run: the median of its rounds' sentinels, in seconds.
+
+    The run pools one such value per candidate, so each process counts once however many rounds it took:
+    pooled round by round, a fast candidate's 47 rounds outweighed five others' 5 to 24, and its own
+    process's quirks set the whole run's factor.
+    """
+    return statistics.median(r.sentinel_s for r in rounds)
+
+
 def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Reference | None,
              settings: ProfileSettings, run_sentinels_s: Sequence[float] = ()) -> ProfileResult:
     """The :class:`ProfileResult` from a child's report and its rounds, at the reference speed.
 
-    The calls are scaled by ``reference / the run's median sentinel``: ``run_sentinels_s`` are the
-    sentinels of every round of the run (all candidates timed in turns with this one), or this
-    candidate's own rounds when not given. With no reference, that median is the reference (nothing is
-    scaled). A curve keeps the calls as measured, with each round's sentinel, and is read at
-    ``cost.sample_lengths``; other profiles summarize the corrected calls themselves.
+    The calls are scaled by ``reference / the run's sentinel``: ``run_sentinels_s`` holds one sentinel
+    per candidate timed in turns with this one (the median of its rounds' sentinels, see
+    :func:`run_sentinel`), or this candidate's own when not given; the run's sentinel is the mean of their
+    faster half (:func:`~modelpick.profiling._drift.run_sentinel_s`). With no reference, the run's sentinel
+    is the reference (nothing is scaled). A curve keeps the calls as measured, with each round's sentinel,
+    and is read at ``cost.sample_lengths``; other profiles summarize the corrected calls themselves.
     """
-    sentinels = list(run_sentinels_s) or [r.sentinel_s for r in rounds]
+    sentinels = list(run_sentinels_s) or [run_sentinel(rounds)]
     if reference is None:
-        reference = Reference(cost.sentinel, statistics.median(sentinels), cost.measured_at)
+        reference = Reference(cost.sentinel, run_sentinel_s(sentinels), cost.measured_at)
     n_inputs = len(cost.inputs_lengths)
     raw = [[r.timings_s[i] for r in rounds] for i in range(n_inputs)]
     drift = DriftCorrection(
         sentinel=reference.sentinel, reference_ms=reference.seconds * 1e3,
         reference_measured_at=reference.measured_at,
-        sentinel_p50_ms=statistics.median(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
+        sentinel_p50_ms=run_sentinel_s(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
         sentinel_max_ms=max(sentinels) * 1e3, raw_p50_ms=0.0, raw_p90_ms=0.0,
         round_sentinel_ms=tuple(r.sentinel_s * 1e3 for r in rounds),
         deadband=DRIFT_DEADBAND, factor=correction_factor(sentinels, reference.seconds),

@@ -5,8 +5,9 @@ apart, on a quiet machine. A sentinel timed right before each round of a candida
 the machine had for that round. Each round's calls are scaled by ``reference / sentinel``: the figures
 become what they would be at the machine's *reference* speed (the sentinel's median the first time it
 was measured on this machine, kept in the measurement cache), so two runs, or two candidates measured
-at different moments, compare at one speed. The factor is one per *run*: the median of every round's
-sentinel, over all the candidates timed in turns (see :func:`correction_factor`). The interleaving of
+at different moments, compare at one speed. The factor is one per *run*: each candidate timed in turns
+gives its median sentinel, and the run's sentinel is the mean of the faster half of those (see
+:func:`run_sentinel_s` and :func:`correction_factor`). The interleaving of
 candidates, not this factor, keeps their comparison fair within a run, and one shared factor leaves that
 comparison exactly as measured.
 
@@ -15,7 +16,13 @@ on this project's 2-core VM the same sentinel's median differed by up to 3x betw
 run (1.4 to 4.1 ms; where its matrices landed in memory, how its threads woke up), while the models'
 own timings moved by less than 10% between runs. Scaled by its own process's sentinel, DistilBERT read
 24 ms in one run and 67 ms in the next (54.6 and 51.8 ms as measured). Pooled over the run, the processes'
-quirks average out and what is left is the machine's speed.
+quirks average out and what is left is the machine's speed. Each process counts once (pooled round by
+round, whichever candidate took the most rounds set the factor), and only the faster half counts: a
+process's quirk slows its sentinel, by up to 25% and for the whole run (in three sets of five runs of
+six candidates, one to three processes per run read 1.40-1.56 ms while the rest read 1.15-1.31, and
+their models were no slower). Over those 15 runs each candidate's p50, as measured, spread by 8-15% (mean
+over candidates per set of runs); brought to the reference by the median of the candidates' sentinels,
+by 4-13%; by the mean of the faster half, 4-6%.
 
 The sentinel is the shape of the work a transformer does most: an fp32 matrix product the size of a
 BERT-base feed-forward layer on 32 tokens (32x768 @ 768x3072, about 0.15 GFLOP). In a 150 s trial on
@@ -34,14 +41,16 @@ from typing import Any
 
 from modelpick.profiling._timers import Timer, perf_counter_timer
 
-__all__ = ["DRIFT_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel", "torch_sentinel"]
+__all__ = ["DRIFT_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel", "run_sentinel_s",
+           "torch_sentinel"]
 
 SENTINEL_SHAPE = (32, 768, 3072)
 SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is the round's sentinel time
-# Drift the sentinel cannot tell from its own noise: over four quiet runs of 6 candidates on this project's
-# 2-core VM, the run's median sentinel spread by 10% (1.24 to 1.38 ms) while the models' own p50s, as
-# measured, spread by 3-10%; scaled fully, they spread by 7-13%. Only drift beyond this band is corrected.
-DRIFT_DEADBAND = 0.10
+# Drift the sentinel cannot tell from its own noise: in three steady runs of 6 candidates on this project's
+# 2-core VM the run's sentinel stayed within +-1.3% (1.178 to 1.207 ms) while the models' p50s moved by
+# 1-6%. Over the 15 runs above, this band gave the lowest spread between two runs: 5.0% on average for the
+# worst of six candidates (5.8% with no band, 9.6% as measured); a band of 10% leaves most real drift in.
+DRIFT_DEADBAND = 0.03
 
 
 @dataclass
@@ -94,30 +103,43 @@ def numpy_sentinel() -> Sentinel:
     return Sentinel(f"numpy fp32 matmul {m}x{k}@{k}x{n}", call)
 
 
-def correction_factor(sentinel_s: Sequence[float], reference_s: float, *, deadband: float = DRIFT_DEADBAND) -> float:
-    """The factor that brings a run's calls to the reference speed: ``reference / median sentinel``, less the
-    part of that drift within ``deadband``.
-
-    ``sentinel_s``: every round's sentinel of the run, all candidates timed in turns together. One factor
-    for all of them: a sentinel timed once per round is itself noisy, and scaling each round (or each
-    candidate) by its own would add that noise, and each process's quirks, to the calls. A run whose
-    sentinel is within ``deadband`` of the reference (either way, as a ratio) is left as measured; beyond
-    it, only the excess is corrected (a soft threshold, so the factor has no jump at the band's edge).
+def run_sentinel_s(sentinel_s: Sequence[float]) -> float:
+    """The run's sentinel from one per candidate (each the median of its rounds): the mean of the faster half.
 
     Example:
-        >>> correction_factor([0.001, 0.00125, 0.0009], 0.001)
+        >>> run_sentinel_s([0.0012, 0.0015, 0.0011, 0.0012])  # the slow process's quirk does not count
+        0.00115
+        >>> run_sentinel_s([0.002])
+        0.002
+    """
+    faster = sorted(sentinel_s)[: max(1, math.ceil(len(sentinel_s) / 2))]
+    return math.fsum(faster) / len(faster)
+
+
+def correction_factor(sentinel_s: Sequence[float], reference_s: float, *, deadband: float = DRIFT_DEADBAND) -> float:
+    """The factor that brings a run's calls to the reference speed: ``reference / the run's sentinel``, less the
+    part of that drift within ``deadband``.
+
+    ``sentinel_s``: one sentinel per candidate timed in turns in the run (each the median of its rounds),
+    brought to one by :func:`run_sentinel_s`. One factor for all of them: a sentinel timed once per round
+    is itself noisy, and scaling each round (or each candidate) by its own would add that noise, and each
+    process's quirks, to the calls. A run whose sentinel is within ``deadband`` of the reference (either
+    way, as a ratio) is left as measured; beyond it, only the excess is corrected (a soft threshold, so
+    the factor has no jump at the band's edge).
+
+    Example:
+        >>> correction_factor([0.001, 0.001, 0.003], 0.001)  # one process's quirk
         1.0
-        >>> correction_factor([0.00105], 0.001)  # 5% slower: within the sentinel's own noise
+        >>> correction_factor([0.00102], 0.001)  # 2% slower: within the sentinel's own noise
         1.0
         >>> round(correction_factor([0.002, 0.002], 0.001), 6)  # twice as slow: corrected beyond the band
-        0.55
+        0.515
         >>> correction_factor([0.002, 0.002], 0.001, deadband=0.0)
         0.5
     """
-    ordered = sorted(sentinel_s)
-    median = (ordered[(len(ordered) - 1) // 2] + ordered[len(ordered) // 2]) / 2
-    if median <= 0 or reference_s <= 0:
+    run = run_sentinel_s(sentinel_s)
+    if run <= 0 or reference_s <= 0:
         return 1.0
-    drift = math.log(median / reference_s)
+    drift = math.log(run / reference_s)
     beyond = math.copysign(max(0.0, abs(drift) - math.log1p(deadband)), drift)
     return math.exp(-beyond)

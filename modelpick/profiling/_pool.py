@@ -4,7 +4,8 @@ Measured one after another, two candidates are timed minutes apart, and on a sha
 drifts by more than the gap between close candidates. Here every candidate's child loads its model and
 warms up first; then rounds go in turns (A, B, C, A, B, C, ...), one child working at a time, each round
 preceded by the drift sentinel. Every candidate's timings thus span the same stretch of time, and the
-run is brought to the machine's reference speed by the median of all its sentinels (``_drift.py``). A
+run is brought to the machine's reference speed by the run's sentinel: the mean of the faster half of
+its candidates' median sentinels (``_drift.py``). A
 child leaves the rotation once its timings are stable or its time cap is spent; then each reports its
 other figures and exits.
 
@@ -15,7 +16,6 @@ once, so the machine needs memory for every candidate together (a few GB for the
 from __future__ import annotations
 
 import datetime
-import statistics
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -31,8 +31,10 @@ from modelpick.profiling._base import (
     Reference,
     TimingRound,
     assemble,
+    run_sentinel,
     stop_reason,
 )
+from modelpick.profiling._drift import run_sentinel_s
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.results import ProfileResult
 
@@ -77,7 +79,7 @@ def profile_interleaved(
 
     Args:
         references: The machine's reference speed per sentinel (from the measurement cache). A sentinel
-            without one gets this run's median as its reference, returned for the caller to keep.
+            without one gets this run's sentinel as its reference, returned for the caller to keep.
         peak_gflops: The machine's matmul peak when known (cached); else each child measures it.
         deadline: ``time.time()`` after which no round starts; a candidate cut short before
             ``min_rounds`` is reported as an error.
@@ -153,10 +155,12 @@ def profile_interleaved(
 
 def _sentinels_by_name(costs: Mapping[str, MeasuredCost],
                        rounds: Mapping[str, Sequence[TimingRound]]) -> dict[str, list[float]]:
-    """Every round's sentinel time of the run, per sentinel (all the candidates that time the same one)."""
+    """Each candidate's sentinel of the run (:func:`run_sentinel`), per sentinel (the candidates that time
+    the same one)."""
     seen: dict[str, list[float]] = {}
     for name, cost in costs.items():
-        seen.setdefault(cost.sentinel, []).extend(r.sentinel_s for r in rounds[name])
+        if rounds[name]:
+            seen.setdefault(cost.sentinel, []).append(run_sentinel(rounds[name]))
     return seen
 
 
@@ -169,19 +173,19 @@ def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence
                 given: Mapping[str, Reference]) -> tuple[dict[str, Reference], tuple[Reference, ...]]:
     """The reference of every sentinel used, and the given ones replaced.
 
-    A sentinel without a given reference gets the median of this run's sentinel times. A given one is
-    kept unless this run's median is below ``REFERENCE_REFRESH`` times it: the reference then only ever
+    A sentinel without a given reference gets this run's (:func:`~modelpick.profiling._drift.run_sentinel_s`).
+    A given one is kept unless this run's is below ``REFERENCE_REFRESH`` times it: the reference then only ever
     moves towards the machine's unhurried speed, so figures stay comparable across runs.
     """
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     used, replaced = {}, []
     for sentinel, times in _sentinels_by_name(costs, rounds).items():
-        median = statistics.median(times)
+        this_run = run_sentinel_s(times)
         previous = given.get(sentinel)
-        if previous is not None and median >= REFERENCE_REFRESH * previous.seconds:
+        if previous is not None and this_run >= REFERENCE_REFRESH * previous.seconds:
             used[sentinel] = previous
             continue
         if previous is not None:
             replaced.append(previous)
-        used[sentinel] = Reference(sentinel, median, now)
+        used[sentinel] = Reference(sentinel, this_run, now)
     return {**given, **used}, tuple(replaced)

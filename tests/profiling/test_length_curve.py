@@ -21,6 +21,7 @@ from modelpick.profiling._base import (
     at_lengths,
     corrected_timings_ms,
     held_out_error,
+    run_sentinel,
 )
 from modelpick.profiling._curve import (
     LENGTH_LADDER,
@@ -145,9 +146,9 @@ def test_the_calls_are_brought_to_the_reference_speed_by_the_measurements_median
     assert result.drift.round_sentinel_ms == pytest.approx((1.0, 2.0, 1.5))
     assert result.drift.reference_ms == 1.0 and result.drift.sentinel_p50_ms == pytest.approx(1.5)
     assert result.drift.drift == pytest.approx(0.5)
-    # 50% slower, of which the first 10% is within the sentinel's own noise: scaled by 1.1 / 1.5.
-    factor = 1.1 / 1.5
-    assert result.drift.deadband == 0.1 and result.drift.correction == pytest.approx(factor)
+    # 50% slower, of which the first 3% is within the sentinel's own noise: scaled by 1.03 / 1.5.
+    factor = 1.03 / 1.5
+    assert result.drift.deadband == 0.03 and result.drift.correction == pytest.approx(factor)
     grid = corrected_timings_ms(result.curve, result.drift)
     assert grid[8] == pytest.approx((factor, 2 * factor, 1.5 * factor)) and grid[32] == pytest.approx(
         (4 * factor, 8 * factor, 6 * factor))
@@ -160,19 +161,31 @@ def test_the_calls_are_brought_to_the_reference_speed_by_the_measurements_median
 
 
 def test_the_runs_sentinels_give_one_factor_to_every_candidate_of_the_run():
-    # Two candidates timed in turns: one process's sentinel read 1 ms, the other's 3 ms (the same machine).
+    # Three candidates timed in turns: their processes' sentinels read 1, 3 and 2 ms (the same machine).
     mine = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01), TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)]
-    run = [0.001, 0.001, 0.003, 0.003, 0.002]
+    run = [run_sentinel(mine), 0.003, 0.002]
     result = assemble(_cost(), mine, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS,
                       run_sentinels_s=run)
-    assert result.drift.sentinel_p50_ms == pytest.approx(2.0)  # the run's median, not this process's 1 ms
+    # The run's: the faster half of the candidates' (1 and 2 ms), not this process's 1 ms alone.
+    assert result.drift.sentinel_p50_ms == pytest.approx(1.5)
     assert (result.drift.sentinel_min_ms, result.drift.sentinel_max_ms) == pytest.approx((1.0, 3.0))
     assert result.drift.round_sentinel_ms == pytest.approx((1.0, 1.0))  # its own rounds, as timed
-    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * 1.1 / 2)
+    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * 1.03 / 1.5)
 
 
-@pytest.mark.parametrize(("sentinel_s", "factor"), [(0.00105, 1.0), (0.00095, 1.0), (0.0011, 1.0),
-                                                     (0.0022, 0.5), (0.00044, 1 / 0.44 / 1.1)])
+def test_a_candidates_sentinel_for_the_run_is_its_rounds_median_however_many_rounds_it_took():
+    few = [TimingRound(0.003, (0.001, 0.004, 0.002), 0.01)] * 5
+    many = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)] * 47 + [TimingRound(0.009, (0.001, 0.004, 0.002), 0.01)]
+    assert run_sentinel(few) == 0.003 and run_sentinel(many) == 0.001
+    # Pooled, each counts once: the 48 rounds of one do not outvote the 5 of the other two (round by
+    # round, the run's sentinel would be 1 ms); the faster half of the three is 1 and 3 ms.
+    result = assemble(_cost(), few, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS,
+                      run_sentinels_s=[run_sentinel(few), run_sentinel(many), run_sentinel(few)])
+    assert result.drift.sentinel_p50_ms == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize(("sentinel_s", "factor"), [(0.00102, 1.0), (0.00098, 1.0), (0.00103, 1.0),
+                                                     (0.0022, 1.03 / 2.2), (0.00044, 1 / 0.44 / 1.03)])
 def test_drift_within_the_sentinels_own_noise_is_left_as_measured_and_only_the_excess_is_corrected(
         sentinel_s, factor):
     rounds = [TimingRound(sentinel_s, (0.001, 0.004, 0.002), 0.01)] * 2

@@ -137,3 +137,34 @@ def test_measure_rejects_bad_parameters(kwargs, name):
     args = {"n_inputs": 2, **kwargs}
     with pytest.raises(InvalidParameterError, match=f"'{name}' parameter of measure"):
         measure(lambda i: None, args.pop("n_inputs"), **args)
+
+
+# --- the interleaved rounds' stopping rule (profiling._base.stop_reason) -------------------------------------
+
+
+def _rounds(per_round: list[float], *, wall_s: float = 0.01) -> list:
+    from modelpick.profiling._base import TimingRound
+
+    return [TimingRound(0.001, (t, t), wall_s) for t in per_round]
+
+
+def test_rounds_stop_once_the_medians_are_known_to_two_percent_not_merely_once_the_noise_is_low():
+    from modelpick.profiling import ProfileSettings
+    from modelpick.profiling._base import MEDIAN_PRECISION, NOTCH, stop_reason
+
+    settings = ProfileSettings(min_rounds=5, noise_threshold=0.05, max_time_s=60)
+    calls = [0.97, 1.0, 1.03, 0.98, 1.02] * 8  # an IQR of a few percent: below the noise threshold
+    assert noise_of([calls[:5]]) < settings.noise_threshold
+    # ... but five calls know their median only to +-1.57 IQR / sqrt(5), over 2%: the rounds go on.
+    assert NOTCH * noise_of([calls[:5]]) / math.sqrt(5) > MEDIAN_PRECISION
+    assert stop_reason(_rounds(calls[:5]), settings) is None
+    for n in range(5, len(calls) + 1):
+        noise = noise_of([calls[:n]])
+        known = noise < settings.noise_threshold and NOTCH * noise / math.sqrt(n) < MEDIAN_PRECISION
+        assert stop_reason(_rounds(calls[:n]), settings) == ("stable" if known else None), n
+    assert stop_reason(_rounds(calls), settings) == "stable"
+    # Identical calls are known exactly after the minimum; noisy ones stop at the time cap.
+    assert stop_reason(_rounds([1.0] * 4), settings) is None
+    assert stop_reason(_rounds([1.0] * 5), settings) == "stable"
+    capped = ProfileSettings(min_rounds=5, noise_threshold=0.05, max_time_s=0.04)
+    assert stop_reason(_rounds([1.0, 2.0, 3.0, 1.0, 2.0]), capped) == "time cap"
