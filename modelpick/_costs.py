@@ -30,6 +30,7 @@ from modelpick.profiling import ProfileSettings, Reference, at_lengths, profile_
 from modelpick.profiling._base import corrected_timings_ms
 from modelpick.profiling._cache import MeasurementCache
 from modelpick.profiling._curve import batch_widths, length_grid, ratio_interval
+from modelpick.profiling._pool import REFERENCE_REFRESH
 from modelpick.results import HardwareInfo, LatencyRatio, ProfileResult, ProfileSet
 
 __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_costs"]
@@ -242,7 +243,7 @@ class _Calibration:
         if cache is not None:
             entry = cache.get("drift-reference", key)
             if entry is not None:
-                references = {name: Reference(name, value["seconds"], value["measured_at"])
+                references = {name: Reference(name, value["seconds"], value["measured_at"], value.get("processes", 1))
                               for name, value in entry.payload.items()}
             entry = cache.get("matmul-peak", key)
             if entry is not None:
@@ -254,19 +255,23 @@ class _Calibration:
 
     def update(self, references: Mapping[str, Reference], replaced: Sequence[Reference],
                peaks: Sequence[float]) -> None:
-        """Keep this run's references (new, or replacing ones measured in a slow spell) and its peak."""
+        """Keep this run's references (new, or replacing ones measured in a slow spell or in fewer processes)
+        and its peak."""
         for old in replaced:
             new = references[old.sentinel]
+            why = ("so the machine was busier then" if new.seconds < REFERENCE_REFRESH * old.seconds else
+                   f"and this run timed it in {new.processes} candidates' processes, the reference in {old.processes}")
             self.notes.append(
                 f"The machine's reference speed was measured again: its sentinel took {new.seconds * 1e3:.3g} ms "
                 f"in this run against {old.seconds * 1e3:.3g} ms when the reference was taken ({old.measured_at}), "
-                "so the machine was busier then. Figures are now brought to the faster reference, cached ones too."
+                f"{why}. Figures are now brought to the new reference, cached ones too."
             )
         changed = any(self.references.get(name) != ref for name, ref in references.items())
         self.references = {**self.references, **references}
         if self.cache is not None and changed:
             self.cache.put("drift-reference", self.key, {
-                name: {"seconds": ref.seconds, "measured_at": ref.measured_at} for name, ref in self.references.items()
+                name: {"seconds": ref.seconds, "measured_at": ref.measured_at, "processes": ref.processes}
+                for name, ref in self.references.items()
             })
         if self.peak is None and peaks:
             self.peak = max(peaks)

@@ -482,11 +482,14 @@ def stop_reason(rounds: Sequence[TimingRound], settings: ProfileSettings) -> str
 
 @dataclass(frozen=True)
 class Reference:
-    """The machine's reference speed for one sentinel: its median time and when it was measured."""
+    """The machine's reference speed for one sentinel: the run's sentinel time (see
+    :func:`~modelpick.profiling._drift.run_sentinel_s`), when it was measured, and over how many candidates'
+    processes (a reference taken in few processes may carry one process's quirk)."""
 
     sentinel: str
     seconds: float
     measured_at: str
+    processes: int = 1
 
 
 def run_sentinel(rounds: Sequence[TimingRound]) -> float:

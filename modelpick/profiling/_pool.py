@@ -167,6 +167,10 @@ def _sentinels_by_name(costs: Mapping[str, MeasuredCost],
 # A given reference is replaced when this run's sentinel is this much faster: it was measured in a slow spell
 # (the machine busy with other work), and every figure brought to it would look slower than the machine is.
 REFERENCE_REFRESH = 0.75
+# A reference taken over fewer candidates' processes than this is provisional: a run over more replaces it.
+# One process's sentinel can read 20-25% slow for its whole life (see ``_drift.py``): a reference taken by a
+# one-candidate run in such a process scaled every later 6-candidate run's figures up by 21%.
+SETTLED_PROCESSES = 4
 
 
 def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence[TimingRound]],
@@ -174,18 +178,20 @@ def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence
     """The reference of every sentinel used, and the given ones replaced.
 
     A sentinel without a given reference gets this run's (:func:`~modelpick.profiling._drift.run_sentinel_s`).
-    A given one is kept unless this run's is below ``REFERENCE_REFRESH`` times it: the reference then only ever
-    moves towards the machine's unhurried speed, so figures stay comparable across runs.
+    A given one is kept unless this run's is below ``REFERENCE_REFRESH`` times it (the reference then only
+    ever moves towards the machine's unhurried speed, so figures stay comparable across runs), or unless it
+    was taken over fewer than ``SETTLED_PROCESSES`` processes and this run has more.
     """
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     used, replaced = {}, []
     for sentinel, times in _sentinels_by_name(costs, rounds).items():
         this_run = run_sentinel_s(times)
         previous = given.get(sentinel)
-        if previous is not None and this_run >= REFERENCE_REFRESH * previous.seconds:
+        if previous is not None and this_run >= REFERENCE_REFRESH * previous.seconds and (
+                previous.processes >= min(len(times), SETTLED_PROCESSES)):
             used[sentinel] = previous
             continue
         if previous is not None:
             replaced.append(previous)
-        used[sentinel] = Reference(sentinel, this_run, now)
+        used[sentinel] = Reference(sentinel, this_run, now, processes=len(times))
     return {**given, **used}, tuple(replaced)
