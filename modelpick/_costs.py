@@ -38,8 +38,8 @@ __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_co
 # Bumped whenever the way a figure is measured changes: cached figures of another procedure are not reused.
 # 3: calls go through a deployment variant's runner; the peak RSS restarts once the runner is ready.
 # 4: the sentinel is warmed up and timed five times per round; one correction factor for a whole run.
-# 5: the run's sentinel counts each candidate once; rounds go on until the medians are known to +-2%;
-#    each round waits 10 ms for the last candidate's threads to go idle.
+# 5: the run's sentinel is the faster half of its candidates' (each counts once); rounds go on until the
+#    medians are known to +-2%; each round waits 10 ms for the last candidate's threads to go idle.
 MEASUREMENT_PROCEDURE = 5
 _VERSIONS = {"transformer": ("torch", "transformers", "tokenizers"), "baseline": ("scikit-learn", "numpy", "scipy")}
 _WEIGHT_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model")

@@ -3,8 +3,8 @@
 On shared machines the clock drifts: the same model's p50 moves by a third between two runs minutes
 apart, on a quiet machine. A sentinel timed right before each round of a candidate's calls sees the speed
 the machine had for that round. Each round's calls are scaled by ``reference / sentinel``: the figures
-become what they would be at the machine's *reference* speed (the sentinel's median the first time it
-was measured on this machine, kept in the measurement cache), so two runs, or two candidates measured
+become what they would be at the machine's *reference* speed (the run's sentinel the first time it was
+measured on this machine, kept in the measurement cache), so two runs, or two candidates measured
 at different moments, compare at one speed. The factor is one per *run*: each candidate timed in turns
 gives its median sentinel, and the run's sentinel is the mean of the faster half of those (see
 :func:`run_sentinel_s` and :func:`correction_factor`). The interleaving of
