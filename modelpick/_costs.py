@@ -30,7 +30,7 @@ from modelpick.profiling import ProfileSettings, Reference, at_lengths, profile_
 from modelpick.profiling._base import corrected_timings_ms
 from modelpick.profiling._cache import MeasurementCache
 from modelpick.profiling._curve import batch_widths, length_grid, ratio_interval
-from modelpick.profiling._pool import REFERENCE_REFRESH
+from modelpick.profiling._pool import replacement_reason
 from modelpick.results import HardwareInfo, LatencyRatio, ProfileResult, ProfileSet
 
 __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_costs"]
@@ -259,12 +259,10 @@ class _Calibration:
         and its peak."""
         for old in replaced:
             new = references[old.sentinel]
-            why = ("so the machine was busier then" if new.seconds < REFERENCE_REFRESH * old.seconds else
-                   f"and this run timed it in {new.processes} candidates' processes, the reference in {old.processes}")
             self.notes.append(
                 f"The machine's reference speed was measured again: its sentinel took {new.seconds * 1e3:.3g} ms "
-                f"in this run against {old.seconds * 1e3:.3g} ms when the reference was taken ({old.measured_at}), "
-                f"{why}. Figures are now brought to the new reference, cached ones too."
+                f"in this run against {old.seconds * 1e3:.3g} ms when the reference was taken ({old.measured_at}): "
+                f"{replacement_reason(old, new)}. Figures are now brought to the new reference, cached ones too."
             )
         changed = any(self.references.get(name) != ref for name, ref in references.items())
         self.references = {**self.references, **references}

@@ -492,7 +492,7 @@ class Reference:
     processes: int = 1
 
 
-def run_sentinel(rounds: Sequence[TimingRound]) -> float:
+def candidate_sentinel_s(rounds: Sequence[TimingRound]) -> float:
     """One candidate's sentinel for the run: the median of its rounds' sentinels, in seconds.
 
     The run pools one such value per candidate, so each process counts once however many rounds it took:
@@ -508,12 +508,12 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
 
     The calls are scaled by ``reference / the run's sentinel``: ``run_sentinels_s`` holds one sentinel
     per candidate timed in turns with this one (the median of its rounds' sentinels, see
-    :func:`run_sentinel`), or this candidate's own when not given; the run's sentinel is the mean of their
+    :func:`candidate_sentinel_s`), or this candidate's own when not given; the run's sentinel is the mean of their
     faster half (:func:`~modelpick.profiling._drift.run_sentinel_s`). With no reference, the run's sentinel
     is the reference (nothing is scaled). A curve keeps the calls as measured, with each round's sentinel,
     and is read at ``cost.sample_lengths``; other profiles summarize the corrected calls themselves.
     """
-    sentinels = list(run_sentinels_s) or [run_sentinel(rounds)]
+    sentinels = list(run_sentinels_s) or [candidate_sentinel_s(rounds)]
     if reference is None:
         reference = Reference(cost.sentinel, run_sentinel_s(sentinels), cost.measured_at)
     n_inputs = len(cost.inputs_lengths)

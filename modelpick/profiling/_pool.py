@@ -31,14 +31,14 @@ from modelpick.profiling._base import (
     Reference,
     TimingRound,
     assemble,
-    run_sentinel,
+    candidate_sentinel_s,
     stop_reason,
 )
 from modelpick.profiling._drift import run_sentinel_s
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.results import ProfileResult
 
-__all__ = ["CostJob", "InterleavedRun", "profile_interleaved"]
+__all__ = ["CostJob", "InterleavedRun", "profile_interleaved", "replacement_reason"]
 
 _FINISH_REASON = "not measured: the time budget was spent before its timings were complete"
 
@@ -140,8 +140,8 @@ def profile_interleaved(
         for worker in workers.values():
             worker.close(graceful=False)
         raise
-    used, replaced = _references(costs, rounds, references or {})
     pooled = _sentinels_by_name(costs, rounds)
+    used, replaced = _references(pooled, references or {})
     for name, cost in costs.items():
         try:
             results[name] = assemble(cost, rounds[name], reference=used[cost.sentinel], settings=settings,
@@ -155,12 +155,12 @@ def profile_interleaved(
 
 def _sentinels_by_name(costs: Mapping[str, MeasuredCost],
                        rounds: Mapping[str, Sequence[TimingRound]]) -> dict[str, list[float]]:
-    """Each candidate's sentinel of the run (:func:`run_sentinel`), per sentinel (the candidates that time
-    the same one)."""
+    """Each candidate's sentinel of the run (:func:`candidate_sentinel_s`), per sentinel (the candidates
+    that time the same one)."""
     seen: dict[str, list[float]] = {}
     for name, cost in costs.items():
         if rounds[name]:
-            seen.setdefault(cost.sentinel, []).append(run_sentinel(rounds[name]))
+            seen.setdefault(cost.sentinel, []).append(candidate_sentinel_s(rounds[name]))
     return seen
 
 
@@ -173,25 +173,44 @@ REFERENCE_REFRESH = 0.75
 SETTLED_PROCESSES = 4
 
 
-def _references(costs: Mapping[str, MeasuredCost], rounds: Mapping[str, Sequence[TimingRound]],
+def _references(pooled: Mapping[str, Sequence[float]],
                 given: Mapping[str, Reference]) -> tuple[dict[str, Reference], tuple[Reference, ...]]:
     """The reference of every sentinel used, and the given ones replaced.
 
-    A sentinel without a given reference gets this run's (:func:`~modelpick.profiling._drift.run_sentinel_s`).
-    A given one is kept unless this run's is below ``REFERENCE_REFRESH`` times it (the reference then only
-    ever moves towards the machine's unhurried speed, so figures stay comparable across runs), or unless it
-    was taken over fewer than ``SETTLED_PROCESSES`` processes and this run has more.
+    ``pooled``: per sentinel, each candidate's sentinel of this run (:func:`_sentinels_by_name`). A sentinel
+    without a given reference gets this run's (:func:`~modelpick.profiling._drift.run_sentinel_s`). A given
+    one is kept unless :func:`replacement_reason` finds one.
     """
     now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     used, replaced = {}, []
-    for sentinel, times in _sentinels_by_name(costs, rounds).items():
-        this_run = run_sentinel_s(times)
+    for sentinel, times in pooled.items():
+        this_run = Reference(sentinel, run_sentinel_s(times), now, processes=len(times))
         previous = given.get(sentinel)
-        if previous is not None and this_run >= REFERENCE_REFRESH * previous.seconds and (
-                previous.processes >= min(len(times), SETTLED_PROCESSES)):
+        if previous is not None and replacement_reason(previous, this_run) is None:
             used[sentinel] = previous
             continue
         if previous is not None:
             replaced.append(previous)
-        used[sentinel] = Reference(sentinel, this_run, now, processes=len(times))
+        used[sentinel] = this_run
     return {**given, **used}, tuple(replaced)
+
+
+def replacement_reason(kept: Reference, this_run: Reference) -> str | None:
+    """Why ``this_run``'s reference replaces the ``kept`` one, or None when it does not.
+
+    It does when it is below ``REFERENCE_REFRESH`` times the kept one (the reference then only ever moves
+    towards the machine's unhurried speed, so figures stay comparable across runs), or when the kept one was
+    taken over fewer than ``SETTLED_PROCESSES`` processes and this run has more.
+
+    Example:
+        >>> kept = Reference("s", 0.002, "2026-01-01", processes=6)
+        >>> replacement_reason(kept, Reference("s", 0.001, "2026-02-01", processes=1))
+        'the machine was busier then'
+        >>> replacement_reason(kept, Reference("s", 0.0019, "2026-02-01", processes=6)) is None
+        True
+    """
+    if this_run.seconds < REFERENCE_REFRESH * kept.seconds:
+        return "the machine was busier then"
+    if kept.processes < min(this_run.processes, SETTLED_PROCESSES):
+        return f"this run timed it in {this_run.processes} candidates' processes, the reference in {kept.processes}"
+    return None

@@ -105,25 +105,21 @@ def test_no_round_starts_after_the_deadline(tiny_bert_dir, split, fast_settings)
 
 
 def test_a_reference_taken_in_fewer_processes_is_provisional():
-    from types import SimpleNamespace
+    from modelpick.profiling._pool import SETTLED_PROCESSES, _references, replacement_reason
 
-    from modelpick.profiling._base import TimingRound
-    from modelpick.profiling._pool import SETTLED_PROCESSES, _references
-
-    def run_of(*sentinels_s: float):
-        names = [f"c{i}" for i in range(len(sentinels_s))]
-        costs = {name: SimpleNamespace(sentinel="s") for name in names}
-        rounds = {name: [TimingRound(s, (0.001,), 0.01)] * 5 for name, s in zip(names, sentinels_s, strict=True)}
-        return costs, rounds
+    def run_of(*sentinels_s: float) -> dict[str, list[float]]:
+        return {"s": list(sentinels_s)}  # each candidate's sentinel of the run
 
     # One candidate whose process read its sentinel 25% slow set the reference; a 6-candidate run replaces it
     # although it is not 25% faster, and the new one says how many processes it came from.
     quirky = Reference("s", 0.00144, "2026-01-01T00:00:00+00:00", processes=1)
-    used, replaced = _references(*run_of(0.00115, 0.00116, 0.00118, 0.0012, 0.0014, 0.0015), {"s": quirky})
+    used, replaced = _references(run_of(0.00115, 0.00116, 0.00118, 0.0012, 0.0014, 0.0015), {"s": quirky})
     assert replaced == (quirky,)
     assert used["s"].seconds == pytest.approx((0.00115 + 0.00116 + 0.00118) / 3) and used["s"].processes == 6
+    assert replacement_reason(quirky, used["s"]) == (
+        "this run timed it in 6 candidates' processes, the reference in 1")
     # A one-candidate run does not replace a reference taken over as many processes, nor a settled one.
-    assert _references(*run_of(0.0012), {"s": quirky}) == ({"s": quirky}, ())
+    assert _references(run_of(0.0012), {"s": quirky}) == ({"s": quirky}, ())
     settled = Reference("s", 0.00144, "2026-01-01T00:00:00+00:00", processes=SETTLED_PROCESSES)
-    assert _references(*run_of(0.00115, 0.00116, 0.00118, 0.0012, 0.0014, 0.0015), {"s": settled}) == (
+    assert _references(run_of(0.00115, 0.00116, 0.00118, 0.0012, 0.0014, 0.0015), {"s": settled}) == (
         {"s": settled}, ())

@@ -21,7 +21,7 @@ from modelpick.profiling._base import (
     at_lengths,
     corrected_timings_ms,
     held_out_error,
-    run_sentinel,
+    candidate_sentinel_s,
 )
 from modelpick.profiling._curve import (
     LENGTH_LADDER,
@@ -163,7 +163,7 @@ def test_the_calls_are_brought_to_the_reference_speed_by_the_measurements_median
 def test_the_runs_sentinels_give_one_factor_to_every_candidate_of_the_run():
     # Three candidates timed in turns: their processes' sentinels read 1, 3 and 2 ms (the same machine).
     mine = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01), TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)]
-    run = [run_sentinel(mine), 0.003, 0.002]
+    run = [candidate_sentinel_s(mine), 0.003, 0.002]
     result = assemble(_cost(), mine, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS,
                       run_sentinels_s=run)
     # The run's: the faster half of the candidates' (1 and 2 ms), not this process's 1 ms alone.
@@ -176,11 +176,11 @@ def test_the_runs_sentinels_give_one_factor_to_every_candidate_of_the_run():
 def test_a_candidates_sentinel_for_the_run_is_its_rounds_median_however_many_rounds_it_took():
     few = [TimingRound(0.003, (0.001, 0.004, 0.002), 0.01)] * 5
     many = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01)] * 47 + [TimingRound(0.009, (0.001, 0.004, 0.002), 0.01)]
-    assert run_sentinel(few) == 0.003 and run_sentinel(many) == 0.001
+    assert candidate_sentinel_s(few) == 0.003 and candidate_sentinel_s(many) == 0.001
     # Pooled, each counts once: the 48 rounds of one do not outvote the 5 of the other two (round by
     # round, the run's sentinel would be 1 ms); the faster half of the three is 1 and 3 ms.
     result = assemble(_cost(), few, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS,
-                      run_sentinels_s=[run_sentinel(few), run_sentinel(many), run_sentinel(few)])
+                      run_sentinels_s=[candidate_sentinel_s(few), candidate_sentinel_s(many), candidate_sentinel_s(few)])
     assert result.drift.sentinel_p50_ms == pytest.approx(2.0)
 
 
