@@ -26,6 +26,7 @@ class TextRenderer(Renderer):
 
     def render(self, recommendation: Recommendation) -> str:
         from rich.console import Console
+        from rich.markup import escape
         from rich.table import Table
 
         rec = recommendation
@@ -58,14 +59,14 @@ class TextRenderer(Renderer):
             p = result.profile
             table.add_row(
                 str(rec.rank_of(result.name) or "-"),
-                result.name,
+                escape(result.name),  # a name is text, not markup: rich would swallow " [int8]" as a style tag
                 *(fmt.accuracy_columns(result) if result.status == "ok" else (result.status, "", "")),
                 f"{p.latency.p50_ms:.2f}" if p else "-",
                 f"{p.latency.percentile_ms(pct):.2f}" + (" ~" if p.latency.noisy else "") if p else "-",
                 f"{p.throughput_per_s:.0f} @{p.throughput_batch_size}" if p else "-",
                 fmt.memory_cell(result),
                 fmt.parameter_figure(p.parameters) if p else "-",
-                result.candidate.weights_source or "-",
+                escape(result.candidate.weights_source or "-"),
                 "*" if info.on_front(result.name) else "",
             )
         console.print(table)
@@ -87,7 +88,7 @@ class TextRenderer(Renderer):
             for header in prescreen_headers:
                 prescreen.add_column(header, justify="right", no_wrap=True)
             for name, cells in fmt.prescreen_rows(rec):
-                prescreen.add_row(name, *cells)
+                prescreen.add_row(escape(name), *cells)
             console.print(prescreen)
         tuning_rows = fmt.tuning_rows(rec)
         if tuning_rows or rec.tuning is not None:
@@ -96,7 +97,7 @@ class TextRenderer(Renderer):
             for header in fmt.TUNING_HEADERS:
                 tuning.add_column(header, justify="left", no_wrap=header != "outcome")
             for row in tuning_rows:
-                tuning.add_row(*row)
+                tuning.add_row(*(escape(cell) for cell in row))
             console.print(tuning)
             for line in fmt.tuning_lines(rec):
                 console.print(f"  {line}", markup=False, soft_wrap=True)

@@ -66,3 +66,19 @@ def test_the_frame_carries_the_variant_and_its_delta(rec):
     assert frame.loc[f"{MODEL} [int8]", "variant"] == "int8"
     assert frame.loc[f"{MODEL} [int8]", "accuracy_delta"] == pytest.approx(-0.008)
     assert pd.isna(frame.loc[MODEL, "accuracy_delta"])
+
+
+def test_the_ranked_text_table_shows_each_rows_variant_in_its_name():
+    from modelpick.report.text import TextRenderer
+
+    # Rich read " [int8]" as a style tag and dropped it: three rows of one model looked identical.
+    rec = make_recommendation((
+        _row(MODEL, "eager", runtime={"label": "PyTorch eager fp32"}, accuracy=0.90),
+        _row(f"{MODEL} [int8]", "int8", runtime={"label": "PyTorch dynamic int8 (Linear)"}, accuracy=0.89, p90_ms=6),
+        _row(f"{MODEL} [onnx]", "onnx", runtime={"label": "ONNX Runtime fp32"}, accuracy=0.88, p90_ms=7),
+        make_result("models/[bold]mine[/bold]", kind="transformer"),
+    ))
+    out = TextRenderer().render(rec)
+    table = out[:out.index("Pareto front")]
+    cells = {line.split("│")[2].strip() for line in table.splitlines() if line.startswith("│")}
+    assert cells == {MODEL, f"{MODEL} [int8]", f"{MODEL} [onnx]", "models/[bold]mine[/bold]"}
