@@ -1,8 +1,9 @@
 """The sanity gate: a timing that implies more FLOP/s than the machine can do is a bug, not a result.
 
-FLOPs of one forward pass are counted by ``torch.utils.flop_counter.FlopCounterMode`` (matrix
-multiplications and attention kernels it knows; anything it does not count only lowers the implied
-rate, so the gate never fires on uncounted work). The machine's peak is measured, not looked up:
+FLOPs of one forward pass are counted with ``torch.utils.flop_counter``'s formulas (matrix
+multiplications and attention kernels; anything they do not count only lowers the implied rate, so the
+gate never fires on uncounted work), split into what depends on the input and what reads weights only:
+a runtime that folds constants executes the first alone. The machine's peak is measured, not looked up:
 the fastest of several fp32 ``torch.mm`` calls at a few sizes, in the same process, at the same thread
 count.
 """
@@ -11,30 +12,101 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._timers import Timer, perf_counter_timer
 
-__all__ = ["CPU_PROBE_SIZES", "CUDA_PROBE_SIZES", "SANITY_MARGIN", "check_sanity", "count_forward_flops",
-           "matmul_peak_gflops", "onnxruntime_matmul_peak_gflops"]
+__all__ = ["CPU_PROBE_SIZES", "CUDA_PROBE_SIZES", "SANITY_MARGIN", "ForwardFlops", "check_sanity",
+           "count_forward_flops", "matmul_peak_gflops", "onnxruntime_matmul_peak_gflops"]
 
 # A forward pass cannot beat a large square matmul; the margin absorbs clock jitter and the
 # matmul sizes a model happens to run faster than the 1024x1024 probe.
 SANITY_MARGIN = 1.25
 
 
-def count_forward_flops(model: Any, inputs: Mapping[str, Any]) -> int:
-    """FLOPs of ``model(**inputs)`` as ``FlopCounterMode`` counts them (a multiply-add is 2 FLOPs)."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
+@dataclass(frozen=True)
+class ForwardFlops:
+    """FLOPs of one forward pass, as ``torch.utils.flop_counter`` formulas count them (a multiply-add is 2).
 
-    # Counted outside inference mode (even when the caller is in it): FlopCounterMode's module tracker
-    # registers autograd hooks, which fail in inference mode on some architectures (DeBERTa-v3's
-    # relative-position embeddings). no_grad keeps it from building a graph.
-    with torch.inference_mode(False), torch.no_grad(), FlopCounterMode(display=False) as counter:
-        model(**inputs)
-    return int(counter.get_total_flops())
+    Attributes:
+        total: Every counted FLOP: what PyTorch eager (or dynamic int8) executes on each call.
+        input_dependent: Only the FLOPs of operations that read, directly or through earlier results, one of
+            the model inputs. The rest reads weights alone (DeBERTa-v3 projects its 512 relative-position
+            embeddings through every layer's query and key weights, 7.2 GFLOP at hidden size 768, on every
+            call, whatever the text); a runtime that folds constants (ONNX Runtime) computes it once when
+            the session starts, so its calls execute only these.
+    """
+
+    total: int
+    input_dependent: int
+
+    @property
+    def weights_only(self) -> int:
+        """FLOPs that depend on the weights alone (foldable into constants)."""
+        return self.total - self.input_dependent
+
+
+# Set on a tensor for the duration of one count: it is a model input or was computed from one.
+_FROM_INPUT = "_modelpick_from_input"
+
+
+def count_forward_flops(model: Any, inputs: Mapping[str, Any]) -> ForwardFlops:
+    """FLOPs of ``model(**inputs)``: all of them, and those that depend on ``inputs`` (see :class:`ForwardFlops`).
+
+    Matrix multiplications and attention kernels are counted with the formulas of
+    ``torch.utils.flop_counter``; an operation they have no formula for is decomposed into ones they have
+    where torch can, as ``FlopCounterMode`` does. A result is input-dependent when any tensor it was computed
+    from is; tensors made from nothing (``arange``, ``zeros``) are not, so work derived from the input's
+    *shape* alone counts as foldable, which only lowers an ONNX row's implied rate (the gate stays safe).
+    """
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_leaves
+    from torch.utils.flop_counter import flop_registry
+
+    def from_input(tensors: Any) -> bool:
+        return any(isinstance(t, torch.Tensor) and getattr(t, _FROM_INPUT, False) for t in tree_leaves(tensors))
+
+    class Tally(TorchDispatchMode):
+        total = 0
+        input_dependent = 0
+
+        def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            kwargs = kwargs or {}
+            formula = flop_registry.get(func.overloadpacket)
+            if formula is None:
+                with self:
+                    decomposed = func.decompose(*args, **kwargs)
+                if decomposed is not NotImplemented:
+                    return decomposed
+            out = func(*args, **kwargs)
+            dependent = from_input((args, kwargs))
+            if formula is not None:
+                flops = int(formula(*args, **kwargs, out_val=out))
+                self.total += flops
+                self.input_dependent += flops if dependent else 0
+            if dependent:
+                for tensor in tree_leaves(out):
+                    if isinstance(tensor, torch.Tensor):
+                        setattr(tensor, _FROM_INPUT, True)
+            return out
+
+    given = [value for value in inputs.values() if isinstance(value, torch.Tensor)]
+    tally = Tally()
+    try:
+        for tensor in given:
+            setattr(tensor, _FROM_INPUT, True)
+        # Counted outside inference mode (even when the caller is in it), as FlopCounterMode needs on some
+        # architectures (DeBERTa-v3's relative-position embeddings); no_grad keeps it from building a graph.
+        with torch.inference_mode(False), torch.no_grad(), tally:
+            model(**inputs)
+    finally:
+        for tensor in given:
+            if hasattr(tensor, _FROM_INPUT):
+                delattr(tensor, _FROM_INPUT)
+    return ForwardFlops(total=tally.total, input_dependent=tally.input_dependent)
 
 
 # Square sizes probed: the best of them is the peak. One size is not enough: on CPUs a 1024 matrix

@@ -46,6 +46,9 @@ _SPECIAL_ID_FIELDS = ("pad_token_id", "bos_token_id", "eos_token_id", "sep_token
 APPROXIMATED_PREFIX = "approximated: regex word/punctuation pieces + 2 special tokens"
 # Variants whose FLOP rate the fp32 matmul peak bounds, so the sanity gate applies to them.
 FP32_VARIANTS = frozenset({"eager", "onnx"})
+# Share of a forward's FLOPs reading weights only (DeBERTa-v3's relative-position projections: 60-90% on
+# short texts) above which a row says so: it explains a slow eager row, and what folding constants saves.
+WEIGHTS_ONLY_NOTED = 0.05
 
 
 @dataclass
@@ -63,7 +66,9 @@ class _Loaded:
     has_weights: bool  # real weights (False: architecture-only, random weights)
     variant: str = "eager"
     runner: Any = None  # the Runner every call goes through (set by prepare_inputs)
-    flops: tuple[int, ...] = ()  # FLOPs of one call on each PreparedInputs.single, counted on the fp32 model
+    flops: tuple[int, ...] = ()  # FLOPs one call executes on each PreparedInputs.single, counted on the fp32 model
+    weights_only_flops: int = 0  # FLOPs over every PreparedInputs.single that read weights only (foldable)
+    counted_flops: int = 0  # every FLOP counted over them
     runtime: dict[str, str] = field(default_factory=dict)  # the runner's describe(), and its weights' size
     peak_reset: bool = False  # whether the peak RSS restarted once the runner was ready
 
@@ -178,7 +183,11 @@ class TransformerProfiler(Profiler):
         from modelpick.candidates.variants._base import MODEL_INPUTS
 
         variant = get_variant(loaded.variant)
-        loaded.flops = tuple(count_forward_flops(loaded.model, inputs) for inputs in single)
+        counts = [count_forward_flops(loaded.model, inputs) for inputs in single]
+        # A runtime that folds weight-only work into constants executes the input-dependent FLOPs alone.
+        loaded.flops = tuple(c.input_dependent if variant.folds_constants else c.total for c in counts)
+        loaded.weights_only_flops = sum(c.weights_only for c in counts)
+        loaded.counted_flops = sum(c.total for c in counts)
         if self._workdir is None:
             self._workdir = tempfile.mkdtemp(prefix="modelpick-variant-")
         # A real batch, padded: what a server feeds, and an export is checked on a padded row.
@@ -320,10 +329,25 @@ class TransformerProfiler(Profiler):
                 f"{loaded.variant}: the FLOP rate (fp32 FLOPs of the same forward over its time) is recorded but not "
                 "checked against the fp32 matmul peak, which does not bound lower-precision kernels",
             )
+        notes += self._weights_only_note(loaded)
         if not loaded.peak_reset:
             notes += ("peak RSS includes loading the model (this OS could not restart the peak once it was "
                       "ready)",)
         return Checks(gflops_per_s=rates, machine_peak_gflops=peak, peak_gpu_mb=peak_gpu_mb, notes=notes)
+
+    @staticmethod
+    def _weights_only_note(loaded: _Loaded) -> tuple[str, ...]:
+        """What the row does with work that reads weights only, where there is enough of it to matter."""
+        from modelpick.candidates.variants import get_variant
+
+        share = loaded.weights_only_flops / loaded.counted_flops if loaded.counted_flops else 0.0
+        if share < WEIGHTS_ONLY_NOTED:
+            return ()
+        if get_variant(loaded.variant).folds_constants:
+            return (f"{loaded.variant}: {share:.0%} of the FLOPs PyTorch executes read weights only; this runtime "
+                    "folds them into constants when the session starts, and the FLOP rate counts the rest",)
+        return (f"{loaded.variant}: {share:.0%} of the FLOPs of each call read weights only and are recomputed on "
+                "every call; a runtime that folds constants (the onnx variant) does them once",)
 
     def variant_name(self, loaded: _Loaded) -> str | None:
         return loaded.variant

@@ -33,7 +33,7 @@ def test_flops_grow_with_input_length():
 
     def flops(length: int) -> int:
         ids = torch.ones((1, length), dtype=torch.long)
-        return count_forward_flops(model, {"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+        return count_forward_flops(model, {"input_ids": ids, "attention_mask": torch.ones_like(ids)}).total
 
     short, long = flops(8), flops(32)
     assert short > 0
@@ -52,7 +52,42 @@ def test_flops_are_counted_inside_inference_mode_for_relative_attention():
     inputs = {"input_ids": torch.randint(5, 40, (1, 12)), "attention_mask": torch.ones(1, 12, dtype=torch.long)}
     with torch.inference_mode():
         flops = count_forward_flops(model, inputs)
-    assert flops > 0
+    assert flops.total > 0
+
+
+def test_bert_has_no_weight_only_work():
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    from modelpick.testing.tiny_models import tiny_config
+
+    model = AutoModel.from_config(AutoConfig.for_model(**tiny_config("bert"))).eval()
+    ids = torch.randint(5, 40, (2, 9))
+    flops = count_forward_flops(model, {"input_ids": ids, "attention_mask": torch.ones_like(ids)})
+    assert flops.total > 0
+    assert flops.input_dependent == flops.total and flops.weights_only == 0
+
+
+def test_deberta_relative_position_projections_read_weights_only():
+    # DeBERTa-v3 projects its 2 x position_buckets relative-position embeddings through each layer's query and
+    # key weights on every call, whatever the text: work ONNX Runtime folds into constants, eager repeats.
+    import torch
+    from transformers import AutoConfig, AutoModel
+
+    from modelpick.testing.tiny_models import tiny_config
+
+    config = tiny_config("deberta-v2")
+    model = AutoModel.from_config(AutoConfig.for_model(**config)).eval()
+    hidden, layers, span = config["hidden_size"], config["num_hidden_layers"], config["position_buckets"]
+    projections = 2  # query_proj and key_proj (share_att_key), for c2p and p2c
+    expected = layers * projections * (2 * hidden * hidden * 2 * span)
+    for length in (6, 20):
+        ids = torch.randint(5, 40, (1, length))
+        inputs = {"input_ids": ids, "attention_mask": torch.ones_like(ids)}
+        flops = count_forward_flops(model, inputs)
+        assert flops.weights_only == expected  # the same at every length
+        assert flops.input_dependent > 0
+        assert not any(hasattr(tensor, "_modelpick_from_input") for tensor in inputs.values())  # inputs left as given
 
 
 def test_onnxruntime_has_a_matmul_peak_of_its_own():

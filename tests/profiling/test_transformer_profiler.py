@@ -173,8 +173,42 @@ def test_a_latency_batch_is_that_many_rows_of_each_curve_length_and_the_result_s
     assert inputs.lengths == one.lengths
     from modelpick.profiling._sanity import count_forward_flops
 
-    assert count_forward_flops(loaded.model, inputs.single[0]) == 3 * count_forward_flops(loaded.model, one.single[0])
+    assert count_forward_flops(loaded.model, inputs.single[0]).total == 3 * count_forward_flops(loaded.model, one.single[0]).total
 
     result = profile_candidate(_candidate(), weights, split, settings)
     assert result.batch_size == 3 and result.throughput_batch_size == settings.throughput_batch_size
     assert ProfileResult.from_dict(result.to_dict()) == result
+
+
+HAS_ONNX = all(__import__("importlib").util.find_spec(m) for m in ("onnxruntime", "onnxscript", "onnx"))
+
+
+@pytest.mark.parametrize("variant", ["eager", pytest.param("onnx", marks=pytest.mark.skipif(
+    not HAS_ONNX, reason="needs the onnx extra"))])
+def test_deberta_rows_say_what_happens_to_its_weight_only_work(variant, split, fast_settings):
+    # DeBERTa-v3 recomputes its relative-position projections on every call; ONNX Runtime folds them into
+    # constants, so its FLOP rate counts only the input-dependent FLOPs (it read 680-1080 GFLOP/s against a
+    # 500 GFLOP/s peak when they were counted, and the row failed its sanity gate).
+    from modelpick.profiling._sanity import count_forward_flops
+
+    weights = WeightsResolution("architecture-only", None, "no weights", config=tiny_config("deberta-v2"))
+    candidate = TransformerCandidate(name="tiny-deberta", family="DeBERTa-v3", model_id="tiny-deberta",
+                                     source="local path").with_variant(variant)
+    profiler = TransformerProfiler()
+    try:
+        loaded = profiler.load(candidate, weights, split, fast_settings)
+        fp32_model = loaded.model
+        inputs = profiler.prepare_inputs(loaded, draw_texts(split, fast_settings), fast_settings, split.all_texts)
+        counts = [count_forward_flops(fp32_model, single) for single in inputs.single]
+    finally:
+        profiler.close()
+    executed = [c.input_dependent if variant == "onnx" else c.total for c in counts]
+    assert loaded.flops == tuple(executed)
+    assert all(c.weights_only > 0 for c in counts)
+
+    result = profile_candidate(candidate, weights, split, fast_settings)
+    (note,) = [n for n in result.notes if "read weights only" in n]
+    if variant == "onnx":
+        assert "folds them into constants" in note
+    else:
+        assert "recomputed on every call" in note

@@ -212,6 +212,9 @@ class Variant(ABC):
         modules: Modules a process running this variant imports beyond torch and transformers (ONNX
             Runtime and the exporter). A profiler's baseline-memory child imports them too, so a row's
             memory is its model's, not its libraries'.
+        folds_constants: Whether the runtime computes work that reads weights only (no input) once, when
+            it is prepared, instead of on every call (ONNX Runtime's constant folding). Its FLOP rate then
+            counts only the input-dependent FLOPs (:class:`~modelpick.profiling._sanity.ForwardFlops`).
 
     A subclass implements :meth:`unavailable_reason` and :meth:`build`; :meth:`prepare` is the one
     entry point callers use, and keeps the rules every variant shares: arguments checked, the device
@@ -223,6 +226,7 @@ class Variant(ABC):
     name: ClassVar[str]
     label: ClassVar[str]
     modules: ClassVar[tuple[str, ...]] = ()
+    folds_constants: ClassVar[bool] = False
 
     @abstractmethod
     def unavailable_reason(self, device: str) -> str | None:
