@@ -26,7 +26,9 @@ The sample is real text that is not the demo set: Debian package descriptions la
 from __future__ import annotations
 
 import argparse
+import atexit
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -135,6 +137,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from modelpick.profiling._cache import default_cache_path
 
     os.environ["MODELPICK_CACHE_DIR"] = tempfile.mkdtemp(prefix="modelpick-bench-cache-")
+    atexit.register(shutil.rmtree, os.environ["MODELPICK_CACHE_DIR"], True)  # each run's own fresh cache
     cache_path = default_cache_path()
     dataset = load_debian(n_sections=3, per_section=40)
     hardware = detect_hardware()

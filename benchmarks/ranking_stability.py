@@ -30,9 +30,11 @@ Run it on a quiet machine: anything else running is exactly the drift it measure
 from __future__ import annotations
 
 import argparse
+import atexit
 import itertools
 import math
 import os
+import shutil
 import sys
 import time
 from collections.abc import Mapping, Sequence
@@ -201,6 +203,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     if not args.keep_cache:
         os.environ["MODELPICK_CACHE_DIR"] = tempfile.mkdtemp(prefix="modelpick-bench-cache-")
+        atexit.register(shutil.rmtree, os.environ["MODELPICK_CACHE_DIR"], True)  # a fresh cache each run
     dataset = load_debian(n_sections=3, per_section=12)
     hardware = detect_hardware()
     print(f"machine: {hardware.cpu_model}, {hardware.logical_cpus} CPUs; threads: {args.threads or 'all'}")

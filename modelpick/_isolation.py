@@ -13,13 +13,21 @@ import its modules, and a Ctrl-C in that second would end it with Python's own t
 terminal. So the parent blocks SIGINT while it starts a child (the blocked mask survives fork and exec);
 the child sets SIGINT to ignored, which discards one already pending, and only then unblocks it. A
 Ctrl-C that reaches the parent meanwhile stays pending and is raised as soon as the child is started.
+
+Each child writes its temporary files (an exported ONNX graph is 0.5 GB for DeBERTa-v3-small) under a
+scratch directory the parent made for it and removes once the child has ended: a child killed for a
+timeout or for memory cannot clean up after itself, and used to leave its files in the system's
+temporary directory.
 """
 
 from __future__ import annotations
 
 import contextlib
 import multiprocessing
+import os
+import shutil
 import signal
+import tempfile
 import traceback
 from collections.abc import Callable, Iterator
 from multiprocessing import resource_tracker
@@ -35,18 +43,45 @@ _TERMINATE_WAIT_S = 3.0
 _KILL_WAIT_S = 2.0
 
 
-def _child_main(connection: Any, function: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
-    # The parent decides when a child ends (see the module docstring); SIGTERM and SIGKILL still work.
+def _scratch_directory() -> str:
+    """A directory for one child's temporary files, made (and later removed) by the parent."""
+    return tempfile.mkdtemp(prefix="modelpick-child-")
+
+
+def _enter_child(scratch: str) -> None:
+    """What every child does first: leave Ctrl-C to the parent (see the module docstring; SIGTERM and
+    SIGKILL still work), and write temporary files, its own and its libraries', under ``scratch``."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # blocked by the parent while it started us
+    tempfile.tempdir = scratch
+    os.environ["TMPDIR"] = scratch  # for processes the child starts
+
+
+def _child_main(connection: Any, scratch: str, function: Callable[..., Any], args: tuple[Any, ...],
+                kwargs: dict[str, Any]) -> None:
+    _enter_child(scratch)
     try:
         value = function(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
-        connection.send(("error", one_line(exc), traceback.format_exc()))
+        connection.send(_error_message(exc))
     else:
         connection.send(("ok", value))
     finally:
         connection.close()
+
+
+def _error_message(exc: BaseException) -> tuple[str, str, str, bool]:
+    """What a child sends for an error: its one line, its traceback, and whether it is reproducible (the
+    parent re-raises it as another class, so it could not tell from the class)."""
+    return "error", one_line(exc), traceback.format_exc(), bool(getattr(exc, "reproducible", False))
+
+
+def _as_error(error: type[ModelpickError], context: str, reason: str, details: str = "",
+              reproducible: bool = False) -> ModelpickError:
+    exc = error(f"{context}: {reason}" if context else reason)
+    exc.details = details
+    exc.reproducible = reproducible
+    return exc
 
 
 def _describe_exit(exitcode: int | None) -> str:
@@ -93,14 +128,13 @@ def run_in_child(
         modelpick.exceptions.ModelpickError: Dividing failed: ZeroDivisionError: integer division or modulo by zero
     """
 
-    def failure(reason: str, details: str = "") -> ModelpickError:
-        exc = error(f"{context}: {reason}" if context else reason)
-        exc.details = details
-        return exc
+    def failure(reason: str, details: str = "", reproducible: bool = False) -> ModelpickError:
+        return _as_error(error, context, reason, details, reproducible)
 
     spawn = multiprocessing.get_context("spawn")
     receiver, sender = spawn.Pipe(duplex=False)
-    process = spawn.Process(target=_child_main, args=(sender, function, args, kwargs), daemon=True)
+    scratch = _scratch_directory()
+    process = spawn.Process(target=_child_main, args=(sender, scratch, function, args, kwargs), daemon=True)
     try:
         # Starting the resource tracker unblocks SIGINT (CPython's own bpo-33613 guard), so it runs first.
         resource_tracker.ensure_running()
@@ -116,8 +150,8 @@ def run_in_child(
             process.join(30)
             if message[0] == "ok":
                 return message[1]
-            _, line, details = message
-            raise failure(line, details)
+            _, line, details, reproducible = message
+            raise failure(line, details, reproducible)
         if not process.is_alive():
             process.join(5)
             raise failure(_describe_exit(process.exitcode))
@@ -131,16 +165,16 @@ def run_in_child(
         sender.close()
         receiver.close()
         _end(process, graceful=True)
+        shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _worker_main(connection: Any, factory: Callable[..., Any], args: tuple[Any, ...],
+def _worker_main(connection: Any, scratch: str, factory: Callable[..., Any], args: tuple[Any, ...],
                  kwargs: dict[str, Any]) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # see _child_main
+    _enter_child(scratch)
     try:
         served = factory(*args, **kwargs)
     except BaseException as exc:  # noqa: BLE001 - the parent learns of it at its first request
-        connection.send(("error", one_line(exc), traceback.format_exc()))
+        connection.send(_error_message(exc))
         connection.close()
         return
     connection.send(("ok", None))
@@ -152,7 +186,7 @@ def _worker_main(connection: Any, factory: Callable[..., Any], args: tuple[Any, 
         try:
             value = getattr(served, method)(*call_args, **call_kwargs)
         except BaseException as exc:  # noqa: BLE001 - everything must reach the parent as data
-            connection.send(("error", one_line(exc), traceback.format_exc()))
+            connection.send(_error_message(exc))
         else:
             connection.send(("ok", value))
     connection.close()
@@ -180,14 +214,19 @@ class ChildWorker:
         self._error, self._context = error, context
         spawn = multiprocessing.get_context("spawn")
         self._connection, child_end = spawn.Pipe(duplex=True)
-        self._process = spawn.Process(target=_worker_main, args=(child_end, factory, args, kwargs), daemon=True)
+        self._scratch = _scratch_directory()
+        self._process = spawn.Process(target=_worker_main, args=(child_end, self._scratch, factory, args, kwargs),
+                                      daemon=True)
+        self._closed = False
         try:
             resource_tracker.ensure_running()  # see run_in_child
             with _sigint_blocked():
                 self._process.start()
+        except BaseException:
+            self.close(graceful=False)
+            raise
         finally:
             child_end.close()
-        self._closed = False
         self._receive(timeout_s)  # the object is built, or the reason it is not
 
     @property
@@ -216,9 +255,9 @@ class ChildWorker:
                     raise self._failure(_describe_exit(self._process.exitcode)) from None
                 if message[0] == "ok":
                     return message[1]
-                _, line, details = message
+                _, line, details, reproducible = message
                 self.close()
-                raise self._failure(line, details)
+                raise self._failure(line, details, reproducible)
             alive = self._process.is_alive()
             self.close()
             if not alive:
@@ -229,10 +268,8 @@ class ChildWorker:
             self.close(graceful=False)
             raise
 
-    def _failure(self, reason: str, details: str = "") -> ModelpickError:
-        exc = self._error(f"{self._context}: {reason}" if self._context else reason)
-        exc.details = details
-        return exc
+    def _failure(self, reason: str, details: str = "", reproducible: bool = False) -> ModelpickError:
+        return _as_error(self._error, self._context, reason, details, reproducible)
 
     def close(self, *, graceful: bool = True) -> None:
         """End the child (and anything it started); safe to call more than once."""
@@ -245,6 +282,7 @@ class ChildWorker:
             if graceful and self._process.pid is not None:
                 self._process.join(_TERMINATE_WAIT_S)
             _end(self._process, graceful=graceful)
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -143,3 +143,55 @@ def _dies(pid: int) -> bool:
             return True
         time.sleep(0.1)
     return False
+
+
+def _write_a_temporary_file_and_hang(path_file: str) -> None:
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="exported-graph-")
+    Path(folder, "model.onnx").write_bytes(b"\0" * 1024)
+    Path(path_file).write_text(folder)
+    time.sleep(60)
+
+
+def test_a_child_killed_at_its_timeout_leaves_no_temporary_files(tmp_path):
+    # A killed child cannot clean up; the parent removes the scratch directory every child writes under.
+    path_file = tmp_path / "folder"
+    with pytest.raises(CandidateTimeout):
+        run_in_child(_write_a_temporary_file_and_hang, str(path_file), timeout_s=8)
+    written = Path(path_file.read_text())
+    assert written.name.startswith("exported-graph-")
+    assert written.parent.name.startswith("modelpick-child-")  # under the child's scratch directory
+    assert not written.parent.exists()
+
+
+class _Exporter:
+    def export_and_hang(self, path_file: str) -> None:
+        _write_a_temporary_file_and_hang(path_file)
+
+
+def test_a_worker_ended_at_its_timeout_leaves_no_temporary_files(tmp_path):
+    from modelpick._isolation import ChildWorker
+
+    path_file = tmp_path / "folder"
+    worker = ChildWorker(_Exporter, timeout_s=60)
+    with pytest.raises(CandidateTimeout):
+        worker.call("export_and_hang", str(path_file), timeout_s=8)
+    written = Path(path_file.read_text())
+    assert written.parent.name.startswith("modelpick-child-")
+    assert not written.parent.exists()
+
+
+def _raise_unsupported() -> None:
+    from modelpick.exceptions import UnsupportedVariantError
+
+    raise UnsupportedVariantError("torch.onnx.export cannot export Toy: no graph holds its loop")
+
+
+def test_whether_a_childs_error_is_reproducible_crosses_into_the_parent():
+    with pytest.raises(ProfilingError, match=r"^Profiling toy failed: torch.onnx.export cannot export Toy") as info:
+        run_in_child(_raise_unsupported, timeout_s=60, error=ProfilingError, context="Profiling toy failed")
+    assert info.value.reproducible
+    with pytest.raises(ProfilingError) as info:
+        run_in_child(int, "x", timeout_s=60, error=ProfilingError)
+    assert not info.value.reproducible
