@@ -14,6 +14,7 @@ thread count and library versions, and kept in the cache the same way.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import platform
 from collections.abc import Callable, Mapping, Sequence
@@ -81,6 +82,26 @@ def _versions(kind: str) -> dict[str, str]:
     return found
 
 
+@functools.cache
+def _distributions() -> Mapping[str, list[str]]:
+    return metadata.packages_distributions()
+
+
+def _variant_versions(candidate: Candidate) -> dict[str, str]:
+    """Versions of what a non-eager variant runs on beyond torch (ONNX Runtime, its exporter): a new
+    onnxruntime times differently, and a new exporter may export what an older one could not."""
+    variant = getattr(candidate, "variant", "eager")
+    if variant == "eager":
+        return {}
+    from modelpick.candidates.variants import get_variant
+
+    found = {}
+    for module in get_variant(variant).modules:
+        for name in _distributions().get(module.partition(".")[0], []):
+            found[name] = metadata.version(name)
+    return found
+
+
 def _weights_identity(weights: WeightsResolution | None) -> dict[str, Any]:
     """The weights a profile was measured with: their files by name, size and modification time."""
     if weights is None:
@@ -139,12 +160,17 @@ class _Keys:
 
     def cost(self, candidate: Candidate, weights: WeightsResolution | None,
              grid: Sequence[int] | None) -> dict[str, Any]:
-        key = {"candidate": candidate.name, "kind": candidate.kind, "variant": getattr(candidate, "variant", None),
-               "weights": _weights_identity(weights),
-               "settings": _settings_key(self.settings), **self.machine(candidate.kind)}
+        key = self.failure(candidate, weights)
         # A curve serves any sample with lengths in its grid; a baseline is timed on the sample itself.
         key["grid" if grid is not None else "sample"] = list(grid) if grid is not None else self.sample
         return key
+
+    def failure(self, candidate: Candidate, weights: WeightsResolution | None) -> dict[str, Any]:
+        """A reproducible failure's key: what the cost depends on, less the lengths it would be measured at."""
+        machine = self.machine(candidate.kind)
+        machine["versions"] = {**machine["versions"], **_variant_versions(candidate)}
+        return {"candidate": candidate.name, "kind": candidate.kind, "variant": getattr(candidate, "variant", None),
+                "weights": _weights_identity(weights), "settings": _settings_key(self.settings), **machine}
 
 
 def measure_costs(
@@ -202,8 +228,11 @@ def measure_costs(
         to_measure = []
         for candidate, weights in items:
             hit = _cached_profile(candidate, weights, keys, cache, lengths.get(candidate.name))
+            remembered = _cached_failure(candidate, weights, keys, cache) if hit is None else None
             if hit is not None:
                 hits[candidate.name] = hit
+            elif remembered is not None:
+                failures[candidate.name] = ("failed", remembered)
             else:
                 to_measure.append((candidate, weights))
         if to_measure:
@@ -327,6 +356,18 @@ def _cached_profile(candidate: Candidate, weights: WeightsResolution | None, key
     return profile
 
 
+def _cached_failure(candidate: Candidate, weights: WeightsResolution | None, keys: _Keys,
+                    cache: MeasurementCache | None) -> str | None:
+    """The reason of a reproducible failure remembered for this candidate, saying when and how to retry."""
+    if cache is None:
+        return None
+    entry = cache.get("cost-failure", keys.failure(candidate, weights))
+    if entry is None or not isinstance(entry.payload.get("reason"), str):
+        return None
+    return (f"{entry.payload['reason']} (remembered from {entry.measured_at}: it fails the same way with these library versions; "
+            "--no-cache tries again)")
+
+
 def _measure(items: Sequence[tuple[Candidate, WeightsResolution | None]], split: DataSplit,
              settings: ProfileSettings, keys: _Keys, cache: MeasurementCache | None, calibration: _Calibration,
              timeout_s: float, deadline: float | None, on_start: Callable[[str], None] | None,
@@ -340,6 +381,8 @@ def _measure(items: Sequence[tuple[Candidate, WeightsResolution | None]], split:
         outcome = run.results[candidate.name]
         if isinstance(outcome, ModelpickError):
             outcomes[candidate.name] = outcome
+            if cache is not None and outcome.reproducible:
+                cache.put("cost-failure", keys.failure(candidate, weights), {"reason": str(outcome)})
             continue
         counted = None
         if outcome.curve is not None and candidate.name in run.lengths:

@@ -10,12 +10,16 @@ several places tried), so no caller ever has to catch another library's exceptio
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from modelpick.exceptions import ModelpickError
 
 __all__ = ["add_note", "one_line", "permission_denied", "reraised_as"]
+
+
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def one_line(exc: BaseException) -> str:
@@ -34,8 +38,10 @@ def one_line(exc: BaseException) -> str:
         'The sample has one class.'
         >>> one_line(MemoryError())
         'ran out of memory (MemoryError)'
+        >>> one_line(RuntimeError("\x1b[96mstep 1/3\x1b[0m failed"))
+        'RuntimeError: step 1/3 failed'
     """
-    text = str(exc).strip()
+    text = _TERMINAL_CODES.sub("", str(exc)).strip()  # colours some libraries put in their messages
     first = text.splitlines()[0] if text else ""
     if isinstance(exc, MemoryError):
         return f"ran out of memory (MemoryError: {first})" if first else "ran out of memory (MemoryError)"

@@ -59,7 +59,7 @@ class Constraints(Serializable):
     )
     latency_batch_size: int = option(
         1, COUNT, flag="--batch-size", metavar="N", commands=("advise", "compare", "profile"),
-        help="texts per call in the deployment: latency is one call on N texts padded to the longest (default 1)",
+        help="texts per call in the deployment: latency is one call on N texts padded to the longest",
     )
 
     def __post_init__(self) -> None:

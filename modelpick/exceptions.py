@@ -12,7 +12,9 @@ The tree::
     ├── CandidateError                                       a candidate cannot be resolved or loaded
     │   ├── WeightsNotFoundError                             no weights anywhere in the resolution order
     │   ├── ModelFileError               (also ValueError)   a local model directory named is unreadable or corrupt
-    │   └── UnsafeModelError             (also ValueError)   loading it would run code the user has not allowed
+    │   ├── UnsafeModelError             (also ValueError)   loading it would run code the user has not allowed
+    │   └── UnsupportedVariantError                          the model cannot be deployed in that variant (its
+    │                                                        export fails or computes something else)
     ├── ProfilingError                                       a measurement failed or failed a sanity gate
     ├── EstimationError                                      a quality estimate could not be made
     ├── TuningError                                          a quick fine-tune (an Optuna trial or study) failed
@@ -21,7 +23,8 @@ The tree::
 
 Third-party errors are re-raised as one of these ``from`` the original, so a caller never has to know
 which library sat underneath: :mod:`modelpick._errors` is the one place that does it. An error that
-crossed from a child process carries the child's traceback in ``details`` (shown with ``--debug``).
+crossed from a child process carries the child's traceback in ``details`` (shown with ``--debug``), and
+keeps ``reproducible``.
 
 Warnings (given with ``warnings.warn``: the run goes on, so they are not errors and not under the root)::
 
@@ -48,6 +51,7 @@ __all__ = [
     "TuningError",
     "UnknownNameError",
     "UnsafeModelError",
+    "UnsupportedVariantError",
     "WeightsNotFoundError",
 ]
 
@@ -57,9 +61,14 @@ class ModelpickError(Exception):
 
     Attributes:
         details: More than the one-line message, for ``--debug``: e.g. a child process's traceback.
+        reproducible: Whether the same candidate, weights, settings and library versions on this machine
+            fail the same way every time (an export the exporter cannot do), so the measurement cache
+            remembers the failure instead of repeating a minute of work on every run. Never set for a
+            timeout, a crash, a wrong timing, or memory or disk trouble: those are tried again.
     """
 
     details: str = ""
+    reproducible: bool = False
 
 
 class InvalidParameterError(ModelpickError, ValueError):
@@ -128,6 +137,14 @@ class ModelFileError(CandidateError, ValueError):
 class UnsafeModelError(CandidateError, ValueError):
     """Loading a candidate would run code the user has not allowed: a pickled ``pytorch_model.bin``
     (``allow_pickle``) or the model's own Python files (``trust_remote_code``)."""
+
+
+class UnsupportedVariantError(CandidateError):
+    """A model cannot be deployed in a variant: the exporter cannot export it, or the exported graph does not
+    compute what the model does. Reproducible: the measurement cache remembers it (``--no-cache`` tries
+    again), and the other variants of the model are measured as usual."""
+
+    reproducible = True
 
 
 class ProfilingError(ModelpickError):

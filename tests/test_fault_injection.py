@@ -57,11 +57,12 @@ def _cmdline(process: psutil.Process) -> list[str]:
         return []
 
 
-def _advise(candidates: list[str], reviews: Path, *, timeout_s: float, capsys) -> tuple[int, dict]:
+def _advise(candidates: list[str], reviews: Path, *, timeout_s: float, capsys,
+            extra: tuple[str, ...] | list[str] = ()) -> tuple[int, dict]:
     """``modelpick advise --json`` in this process (so the fault kind registered here counts): code, report."""
     # One row per transformer (the eager one): the faults are the subject here, not deployment variants.
     arguments = ["advise", "--data", str(reviews), "--threads", "1", "--max-profile-time-s", "0.2",
-                 "--timeout-s", str(timeout_s), "--json", "--quiet", "--variant", "eager"]
+                 "--timeout-s", str(timeout_s), "--json", "--quiet", "--variant", "eager", *extra]
     for name in candidates:
         arguments += ["--candidate", name]
     with faults.registered():
@@ -107,6 +108,32 @@ def test_a_hanging_candidate_is_ended_at_its_timeout_and_the_run_goes_on(reviews
     assert _reasons(report) == {"fault:hang": f"timed out after {timeout_s} s"}
     assert [r["name"] for r in report["ranked"]] == ["majority-class"] and code == 0
     assert _candidate_children() == []  # the hung child was killed, not left running
+
+
+def test_a_reproducible_failure_is_remembered_by_the_cache_and_a_crash_is_tried_again(reviews, capsys):
+    # An export the exporter cannot do fails the same way every run (a minute of work for a real model); a
+    # crash may not. The cache keeps the first, with when it happened; --no-cache tries it again.
+    from modelpick.profiling._cache import MeasurementCache, default_cache_path
+
+    names = ["fault:unsupported", "fault:raise-on-load", "majority-class"]
+    _, first = _advise(names, reviews, timeout_s=600, capsys=capsys)
+    unsupported = faults.UNSUPPORTED_MESSAGE
+    crashed = f"Profiling fault:raise-on-load failed: OSError: {faults.RAISE_ON_LOAD_MESSAGE}"
+    assert _reasons(first) == {"fault:unsupported": unsupported, "fault:raise-on-load": crashed}
+    (remembered,) = MeasurementCache(default_cache_path()).entries("cost-failure")
+    assert remembered.payload == {"reason": unsupported}
+
+    _, second = _advise(names, reviews, timeout_s=600, capsys=capsys)
+    reasons = _reasons(second)
+    assert reasons["fault:unsupported"] == (
+        f"{unsupported} (remembered from {remembered.measured_at}: it fails the same way with these library "
+        "versions; --no-cache tries again)"
+    )
+    assert reasons["fault:raise-on-load"] == crashed  # measured again: a crash is never remembered
+    assert [r["name"] for r in second["ranked"]] == ["majority-class"]
+
+    _, again = _advise(names, reviews, timeout_s=600, capsys=capsys, extra=["--no-cache"])
+    assert _reasons(again) == {"fault:unsupported": unsupported, "fault:raise-on-load": crashed}
 
 
 # -- Ctrl-C -------------------------------------------------------------------------------------------

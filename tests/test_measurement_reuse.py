@@ -93,6 +93,24 @@ def test_a_changed_machine_or_library_version_is_measured_again(tiny_bert, split
     assert costs().reused_from == "cache"  # the first entry is still there for the unchanged machine
 
 
+def test_a_variant_row_is_keyed_by_its_runtime_versions_too(tiny_bert):
+    # A new onnxruntime times differently, and a new exporter may export what an older one could not.
+    pytest.importorskip("onnxruntime")
+    from importlib import metadata
+
+    from modelpick.candidates import resolve_candidates
+    from modelpick.hardware import detect_hardware
+    from modelpick.profiling import ProfileSettings
+
+    (eager,) = resolve_candidates([tiny_bert])
+    keys = _costs._Keys(_costs.hardware_fingerprint(detect_hardware()), ProfileSettings(num_threads=1), "sample")
+    onnx_versions = keys.cost(eager.with_variant("onnx"), None, [8, 16])["versions"]
+    assert onnx_versions["onnxruntime"] == metadata.version("onnxruntime")
+    assert onnx_versions["onnxscript"] == metadata.version("onnxscript")
+    assert "onnxruntime" not in keys.cost(eager, None, [8, 16])["versions"]
+    assert keys.failure(eager.with_variant("onnx"), None)["versions"] == onnx_versions
+
+
 @pytest.fixture
 def split_for_costs():
     from modelpick.data import DataSplit

@@ -8,7 +8,10 @@ loading the model, which happens only in the spawned profiling child, never in t
   allocates past the limit: a ``MemoryError``, as a model too big for a memory limit gets;
 * ``fault:oom-kill``: dies of SIGKILL, as the kernel's OOM killer ends a process;
 * ``fault:hang``: sleeps for a day, so only the run's timeout ends it;
-* ``fault:raise-on-load``: raises while loading its weights (:data:`RAISE_ON_LOAD_MESSAGE`).
+* ``fault:raise-on-load``: raises while loading its weights (:data:`RAISE_ON_LOAD_MESSAGE`);
+* ``fault:unsupported``: raises :class:`~modelpick.exceptions.UnsupportedVariantError`
+  (:data:`UNSUPPORTED_MESSAGE`), as a model its variant's exporter cannot export does: reproducible, so
+  the measurement cache remembers it.
 
 The kind is not registered by default. :func:`registered` adds it to the candidate and profiler
 registries for a block; ``python -m modelpick.testing.faults ARGS`` runs the ``modelpick`` command line
@@ -38,16 +41,17 @@ from typing import Any, ClassVar
 
 from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
-from modelpick.exceptions import InvalidParameterError, ProfilingError
+from modelpick.exceptions import InvalidParameterError, ProfilingError, UnsupportedVariantError
 from modelpick.profiling._base import PreparedInputs, Profiler
 from modelpick.profiling._settings import ProfileSettings
 
 __all__ = [
-    "FAULTS", "RAISE_ON_LOAD_MESSAGE", "FaultyCandidate", "FaultyProfiler", "ignores_sigint", "main", "registered",
+    "FAULTS", "RAISE_ON_LOAD_MESSAGE", "UNSUPPORTED_MESSAGE", "FaultyCandidate", "FaultyProfiler", "ignores_sigint", "main", "registered",
 ]
 
-FAULTS = ("segfault", "oom", "oom-kill", "hang", "raise-on-load")
+FAULTS = ("segfault", "oom", "oom-kill", "hang", "raise-on-load", "unsupported")
 RAISE_ON_LOAD_MESSAGE = "injected fault: the weights file is truncated"
+UNSUPPORTED_MESSAGE = "injected fault: torch.onnx.export cannot export FaultyModel"
 
 _PREFIX = "fault:"
 _HEADROOM_BYTES = 128 * 2**20  # the memory limit sits this far above what the child already maps
@@ -158,12 +162,17 @@ def _raise_on_load() -> None:
     raise OSError(RAISE_ON_LOAD_MESSAGE)
 
 
+def _unsupported() -> None:
+    raise UnsupportedVariantError(UNSUPPORTED_MESSAGE)
+
+
 _FAULT_ACTIONS = {
     "segfault": _segfault,
     "oom": _out_of_memory,
     "oom-kill": _oom_kill,
     "hang": _hang,
     "raise-on-load": _raise_on_load,
+    "unsupported": _unsupported,
 }
 
 

@@ -29,7 +29,7 @@ from modelpick.candidates.variants import VARIANTS, EagerVariant, get_variant
 from modelpick.candidates.variants._base import state_dict_mb
 from modelpick.candidates.variants.int8 import quantized_linear_count
 from modelpick.candidates.variants.onnx import VERIFY_TOLERANCE
-from modelpick.exceptions import CandidateError, InvalidParameterError, UnknownNameError
+from modelpick.exceptions import CandidateError, InvalidParameterError, UnknownNameError, UnsupportedVariantError
 from modelpick.testing.contracts import check_variant
 from modelpick.testing.tiny_models import TINY_ARCHITECTURES, save_tiny_model
 
@@ -211,12 +211,56 @@ class _ExportSensitive(torch.nn.Module):
 def test_an_export_that_computes_something_else_is_refused_not_measured(tmp_path):
     model = _ExportSensitive().eval()
     inputs = {"input_ids": torch.tensor([[2, 7, 9, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
-    with pytest.raises(CandidateError, match=r"ONNX export of _ExportSensitive does not compute what the model does"):
+    with pytest.raises(UnsupportedVariantError,
+                       match=r"ONNX export of _ExportSensitive does not compute what the model does") as info:
         get_variant("onnx").prepare(model, example_inputs=inputs, device="cpu", num_threads=1, workdir=tmp_path)
+    assert info.value.reproducible  # the same versions export it the same way: a cache may remember it
     # The same module without the difference exports and passes: the check is not refusing everything.
     model.forward = lambda input_ids, attention_mask=None: (model.embed(input_ids),)  # type: ignore[method-assign]
     assert get_variant("onnx").prepare(model, example_inputs=inputs, device="cpu", num_threads=1,
                                        workdir=tmp_path / "plain")(inputs).shape == (1, 4, 8)
+
+
+class _Untraceable(torch.nn.Module):
+    """An encoder whose loop runs as many times as a value in its input: no graph of fixed ops holds it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.embed = torch.nn.Embedding(66, 8)
+
+    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor | None = None) -> tuple[torch.Tensor]:
+        hidden = self.embed(input_ids)
+        for _ in range(int(input_ids.max()) % 3):
+            hidden = hidden * 2
+        return (hidden,)
+
+
+@needs_onnx
+def test_a_model_the_exporter_cannot_export_is_unsupported_and_says_what_the_exporter_saw(tmp_path):
+    inputs = {"input_ids": torch.tensor([[2, 7, 9, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    with pytest.raises(UnsupportedVariantError) as info:
+        get_variant("onnx").prepare(_Untraceable().eval(), example_inputs=inputs, device="cpu", num_threads=1,
+                                    workdir=tmp_path)
+    message = str(info.value)
+    # The exporter's own cause, not its wrapper ("Failed to export the model with torch.export"), and no colours.
+    assert message.startswith("torch.onnx.export cannot export _Untraceable: GuardOnDataDependentSymNode: ")
+    assert message.endswith("; use the eager variant") and "\x1b" not in message and "\n" not in message
+    assert info.value.reproducible
+
+
+@needs_onnx
+def test_an_export_that_fails_for_lack_of_disk_is_not_called_unsupported(tmp_path, monkeypatch):
+    # A full disk is the machine's trouble: tried again next run, never remembered as the model's.
+    def no_space(*args, **kwargs):
+        raise RuntimeError("Failed to save the model") from OSError(28, "No space left on device")
+
+    monkeypatch.setattr(torch.onnx, "export", no_space)
+    inputs = {"input_ids": torch.tensor([[2, 7, 9, 3]]), "attention_mask": torch.ones(1, 4, dtype=torch.long)}
+    with pytest.raises(CandidateError) as info:
+        get_variant("onnx").prepare(_Untraceable().eval(), example_inputs=inputs, device="cpu", num_threads=1,
+                                    workdir=tmp_path)
+    assert not isinstance(info.value, UnsupportedVariantError) and not info.value.reproducible
+    assert "RuntimeError: Failed to save the model" in str(info.value)
 
 
 def _python(code: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
