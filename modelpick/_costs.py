@@ -41,7 +41,8 @@ __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_co
 # 4: the sentinel is warmed up and timed five times per round; one correction factor for a whole run.
 # 5: the run's sentinel is the faster half of its candidates' (each counts once); rounds go on until the
 #    medians are known to +-2%; each round waits 10 ms for the last candidate's threads to go idle.
-MEASUREMENT_PROCEDURE = 5
+# 6: each round makes one untimed call after its sentinel, so the first timed call finds its weights in cache.
+MEASUREMENT_PROCEDURE = 6
 _VERSIONS = {"transformer": ("torch", "transformers", "tokenizers"), "baseline": ("scikit-learn", "numpy", "scipy")}
 _WEIGHT_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model")
 
@@ -364,8 +365,8 @@ def _cached_failure(candidate: Candidate, weights: WeightsResolution | None, key
     entry = cache.get("cost-failure", keys.failure(candidate, weights))
     if entry is None or not isinstance(entry.payload.get("reason"), str):
         return None
-    return (f"{entry.payload['reason']} (remembered from {entry.measured_at}: it fails the same way with these library versions; "
-            "--no-cache tries again)")
+    return (f"{entry.payload['reason']} (remembered from {entry.measured_at}: it fails the same way with these "
+            "library versions; --no-cache tries again)")
 
 
 def _measure(items: Sequence[tuple[Candidate, WeightsResolution | None]], split: DataSplit,
