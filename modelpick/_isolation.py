@@ -195,7 +195,9 @@ def _worker_main(connection: Any, scratch: str, factory: Callable[..., Any], arg
 class ChildWorker:
     """An object built and kept in a spawned child, whose methods the parent calls one at a time.
 
-    ``ChildWorker(factory, *args, ...)`` starts the child, which builds ``factory(*args, **kwargs)``;
+    ``ChildWorker(factory, *args, ...)`` starts the child, which builds ``factory(*args, **kwargs)``, and
+    waits up to ``timeout_s`` for it; with ``timeout_s=None`` it returns at once, so several children
+    can build at the same time, and :meth:`wait_ready` (or the first :meth:`call`) waits.
     :meth:`call` runs one of that object's methods there and returns its value. Used where work must
     alternate between several children that each keep state (one loaded model each, timed in turns).
     The rules of :func:`run_in_child` hold: a child ignores Ctrl-C (the parent's
@@ -209,7 +211,7 @@ class ChildWorker:
         >>> worker.close()
     """
 
-    def __init__(self, factory: Callable[..., Any], *args: Any, timeout_s: float,
+    def __init__(self, factory: Callable[..., Any], *args: Any, timeout_s: float | None,
                  error: type[ModelpickError] = ModelpickError, context: str = "", **kwargs: Any) -> None:
         self._error, self._context = error, context
         spawn = multiprocessing.get_context("spawn")
@@ -227,7 +229,15 @@ class ChildWorker:
             raise
         finally:
             child_end.close()
-        self._receive(timeout_s)  # the object is built, or the reason it is not
+        self._ready = False
+        if timeout_s is not None:
+            self.wait_ready(timeout_s)
+
+    def wait_ready(self, timeout_s: float) -> None:
+        """Wait until the child has built its object; raise the reason it could not (the worker is then closed)."""
+        if not self._ready:
+            self._receive(timeout_s)
+            self._ready = True
 
     @property
     def pid(self) -> int | None:
@@ -237,6 +247,7 @@ class ChildWorker:
         """``method(*args, **kwargs)`` on the child's object; its value (which must pickle)."""
         if self._closed:
             raise self._failure("the worker was closed")
+        self.wait_ready(timeout_s)
         try:
             self._connection.send((method, args, kwargs))
         except (BrokenPipeError, OSError):

@@ -46,7 +46,8 @@ from modelpick.profiling._base import PreparedInputs, Profiler
 from modelpick.profiling._settings import ProfileSettings
 
 __all__ = [
-    "FAULTS", "RAISE_ON_LOAD_MESSAGE", "UNSUPPORTED_MESSAGE", "FaultyCandidate", "FaultyProfiler", "ignores_sigint", "main", "registered",
+    "FAULTS", "RAISE_ON_LOAD_MESSAGE", "UNSUPPORTED_MESSAGE", "FaultyCandidate", "FaultyProfiler", "ignores_sigint",
+    "main", "registered",
 ]
 
 FAULTS = ("segfault", "oom", "oom-kill", "hang", "raise-on-load", "unsupported")

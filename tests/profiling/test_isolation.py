@@ -117,20 +117,27 @@ def test_ctrl_c_in_the_parent_kills_the_child_and_goes_on_as_keyboard_interrupt(
     assert _spawned_children() == []
 
 
-def _start_a_grandchild_and_hang(pid_file: str) -> None:
+def _start_a_grandchild_write_a_temporary_file_and_hang(pid_file: str) -> None:
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="exported-graph-")
+    Path(folder, "model.onnx").write_bytes(b"\0" * 1024)
     sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
-    Path(pid_file).write_text(str(sleeper.pid))
+    Path(pid_file).write_text(f"{sleeper.pid} {folder}")
     time.sleep(600)
 
 
 @pytest.mark.slow
-def test_a_child_ended_at_its_timeout_takes_its_own_children_with_it(tmp_path):
+def test_a_child_ended_at_its_timeout_takes_its_children_and_temporary_files_with_it(tmp_path):
     pid_file = tmp_path / "grandchild.pid"
     with pytest.raises(CandidateTimeout):
-        run_in_child(_start_a_grandchild_and_hang, str(pid_file), timeout_s=8)
-    grandchild = int(pid_file.read_text())  # it was started before the timeout
-    assert _dies(grandchild)
+        run_in_child(_start_a_grandchild_write_a_temporary_file_and_hang, str(pid_file), timeout_s=8)
+    pid, folder = pid_file.read_text().split()  # both made before the timeout
+    assert _dies(int(pid))
     assert _spawned_children() == []
+    # A killed child cannot clean up; the parent removes the scratch directory every child writes under.
+    assert Path(folder).parent.name.startswith("modelpick-child-")
+    assert not Path(folder).parent.exists()
 
 
 def _dies(pid: int) -> bool:
@@ -149,20 +156,8 @@ def _write_a_temporary_file_and_hang(path_file: str) -> None:
     import tempfile
 
     folder = tempfile.mkdtemp(prefix="exported-graph-")
-    Path(folder, "model.onnx").write_bytes(b"\0" * 1024)
     Path(path_file).write_text(folder)
     time.sleep(60)
-
-
-def test_a_child_killed_at_its_timeout_leaves_no_temporary_files(tmp_path):
-    # A killed child cannot clean up; the parent removes the scratch directory every child writes under.
-    path_file = tmp_path / "folder"
-    with pytest.raises(CandidateTimeout):
-        run_in_child(_write_a_temporary_file_and_hang, str(path_file), timeout_s=8)
-    written = Path(path_file.read_text())
-    assert written.name.startswith("exported-graph-")
-    assert written.parent.name.startswith("modelpick-child-")  # under the child's scratch directory
-    assert not written.parent.exists()
 
 
 class _Exporter:
@@ -176,7 +171,7 @@ def test_a_worker_ended_at_its_timeout_leaves_no_temporary_files(tmp_path):
     path_file = tmp_path / "folder"
     worker = ChildWorker(_Exporter, timeout_s=60)
     with pytest.raises(CandidateTimeout):
-        worker.call("export_and_hang", str(path_file), timeout_s=8)
+        worker.call("export_and_hang", str(path_file), timeout_s=3)  # the worker is up: the call is quick to start
     written = Path(path_file.read_text())
     assert written.parent.name.startswith("modelpick-child-")
     assert not written.parent.exists()
@@ -195,3 +190,18 @@ def test_whether_a_childs_error_is_reproducible_crosses_into_the_parent():
     with pytest.raises(ProfilingError) as info:
         run_in_child(int, "x", timeout_s=60, error=ProfilingError)
     assert not info.value.reproducible
+
+
+def test_a_worker_started_without_waiting_reports_its_build_error_when_waited_for():
+    # Several children may load at once (profile_interleaved starts one per CPU): starting never raises for
+    # what the child does, waiting does, and a call first waits.
+    from modelpick._isolation import ChildWorker
+
+    failing = ChildWorker(int, "not a number", timeout_s=None, error=ProfilingError, context="Loading x failed")
+    building = ChildWorker(list, [3, 1, 2], timeout_s=None)
+    with pytest.raises(ProfilingError, match=r"^Loading x failed: ValueError: invalid literal for int\(\)"):
+        failing.wait_ready(60)
+    assert building.call("__len__", timeout_s=60) == 3  # waits for the build first
+    building.wait_ready(60)  # already ready: returns at once
+    building.close()
+    assert _spawned_children() == []
