@@ -56,10 +56,15 @@ def test_a_second_identical_run_reads_every_cost_from_the_cache(tiny_bert):
 
     assert "from the measurement cache, measured" in render(second, "text")
 
-    # --no-cache: measured again, and the cached measurements left exactly as they were.
+    # --no-cache: measured again, and the cached measurements left exactly as they were. (The machine's
+    # calibration is still read and may be replaced, e.g. by a reference taken in a faster spell.)
     again = modelpick.recommend(sample=_sample(6), candidates=candidates, use_cache=False, **FAST)
     assert all(p.reused_from is None for p in _profiles(again).values())
-    assert {(e.kind, e.digest): e.measured_at for e in cache.entries()} == stored
+
+    def measurements(entries: dict) -> dict:
+        return {(kind, digest): at for (kind, digest), at in entries.items() if kind in ("cost", "token-lengths")}
+
+    assert measurements({(e.kind, e.digest): e.measured_at for e in cache.entries()}) == measurements(stored)
 
 
 def test_a_changed_machine_or_library_version_is_measured_again(tiny_bert, split_for_costs):
