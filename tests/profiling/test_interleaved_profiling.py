@@ -123,3 +123,23 @@ def test_a_reference_taken_in_fewer_processes_is_provisional():
     settled = Reference("s", 0.00144, "2026-01-01T00:00:00+00:00", processes=SETTLED_PROCESSES)
     assert _references(run_of(0.00115, 0.00116, 0.00118, 0.0012, 0.0014, 0.0015), {"s": settled}) == (
         {"s": settled}, ())
+
+
+def test_candidates_that_do_not_fit_in_memory_together_are_measured_one_after_another(
+        tiny_bert_dir, split, fast_settings, monkeypatch):
+    # One CPU and room for one loaded candidate only: the second starts once the first has finished and its
+    # child has ended, never beside it (30 rows kept alive at once had held 27 GB on a 24 GB machine).
+    from modelpick.profiling import _pool
+
+    monkeypatch.setattr(_pool, "MEMORY_HEADROOM", 1e9)
+    monkeypatch.setattr(_pool, "STARTING_AT_ONCE", 1)
+    started: list[tuple[float, str]] = []
+    run = profile_together(_pair(tiny_bert_dir), split, fast_settings, timeout_s=300,
+                           on_start=lambda name: started.append((time.time(), name)))
+    assert all(not isinstance(result, Exception) for result in run.results.values()), run.results
+    first, second = (name for _, name in started)
+    assert max(r.started_at for r in run.rounds[first]) < started[1][0] < min(r.started_at for r in run.rounds[second])
+    # Measured apart, they still share the run's reference and factor (one sentinel, one reference).
+    (reference,) = run.references.values()
+    assert all(r.drift.reference_ms == pytest.approx(reference.seconds * 1e3) for r in run.results.values())
+    assert _no_children_left()
