@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 
 import pytest
@@ -103,7 +104,16 @@ def test_recommend_with_tune_fine_tunes_the_transformer_and_reports_it(tiny_bert
     assert (tmp_path / "cache" / "tuning-models").is_dir()
 
     assert any(e.stage == "tune" for e in events)
-    assert Recommendation.from_json(rec.to_json()) == rec
+    # Its JSON is valid against the published schema (the tuning parts: a dict of mixed values, a fixed-length
+    # pair) and reads back equal.
+    from jsonschema import Draft202012Validator
+
+    from modelpick.report import schema_for
+
+    text = rec.to_json()
+    assert list(Draft202012Validator(schema_for("advise")).iter_errors(json.loads(text))) == []
+    assert bert.tuning.validation_spread is not None or not summary.trials_complete
+    assert Recommendation.from_json(text) == rec
 
 
 def test_tune_without_a_sample_is_refused_before_measuring(tmp_path, monkeypatch):
