@@ -67,7 +67,7 @@ class InterleavedRun:
 
 
 # Children that load their model at the same time. Loading (imports, reading or initialising weights,
-# exporting) times nothing, so it may overlap; rounds start once every child is ready. One per usable CPU
+# exporting) times nothing, so it may overlap, but never a timed round (see profile_interleaved). One per usable CPU
 # (at most four, to bound the memory of overlapping exports): on 2 CPUs the quickstart's cost step (four
 # transformer rows, two baselines) took 49 s instead of 62 s.
 STARTING_AT_ONCE = max(1, min(4, usable_cpus()))
@@ -77,7 +77,7 @@ STARTING_AT_ONCE = max(1, min(4, usable_cpus()))
 # being timed together must fit in memory: another one is started only while the available memory is at
 # least this many times the largest footprint of those already loaded (one more of it, and the transient
 # of loading it). Without it, the default catalog's 30 transformer rows (eager, int8, onnx) held 27 GB on a
-# 24 GB machine; the kernel evicted their file-backed pages, and every row's timings came out noisy.
+# 24 GB machine (their rows were noisy with or without it: that is the length of the rotation, not memory).
 MEMORY_HEADROOM = 2.5
 
 
