@@ -42,7 +42,9 @@ __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_co
 # 5: the run's sentinel is the faster half of its candidates' (each counts once); rounds go on until the
 #    medians are known to +-2%; each round waits 10 ms for the last candidate's threads to go idle.
 # 6: each round makes one untimed call after its sentinel, so the first timed call finds its weights in cache.
-MEASUREMENT_PROCEDURE = 6
+# 7: each round's calls are brought to the candidate's median round by the round's sentinel, beyond +-5%; the
+#    stop rule judges the noise of the calls so brought.
+MEASUREMENT_PROCEDURE = 7
 _VERSIONS = {"transformer": ("torch", "transformers", "tokenizers"), "baseline": ("scikit-learn", "numpy", "scipy")}
 _WEIGHT_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model")
 

@@ -196,8 +196,9 @@ class DriftCorrection(Serializable):
     before every round): each candidate timed in turns in the run this profile was measured in gives its
     median round, and the run's sentinel is the mean of the faster half of those (a process's quirk only
     slows its sentinel), so the candidates of one run share one factor; drift within
-    ``deadband`` of the reference is within the sentinel's own noise and left uncorrected. ``raw_*`` are the
-    figures before that scaling.
+    ``deadband`` of the reference is within the sentinel's own noise and left uncorrected. Each round is also
+    brought to the speed of the profile's median round when its sentinel is beyond ``round_deadband`` of it
+    (the machine's swings within a run). ``raw_*`` are the figures before that scaling.
     """
 
     sentinel: str  # what was timed, e.g. "torch fp32 matmul 32x768@768x3072 (cpu)"
@@ -211,10 +212,14 @@ class DriftCorrection(Serializable):
     round_sentinel_ms: tuple[float, ...] = ()  # the sentinel before each of this profile's rounds, in order
     deadband: float = 0.0  # drift within it (0.1: +-10%) is not corrected
     factor: float | None = None  # what the calls were multiplied by; None (before 1.2): reference / sentinel
+    # Each round's calls were also brought to the median round's sentinel, beyond this band; None (before
+    # measurement procedure 7): they were not.
+    round_deadband: float | None = None
 
     @property
     def correction(self) -> float:
-        """What the calls were multiplied by to bring them to the reference speed."""
+        """What every round's calls were multiplied by to bring them to the reference speed (see
+        ``round_deadband`` for what each round's were multiplied by besides)."""
         return self.factor if self.factor is not None else self.reference_ms / self.sentinel_p50_ms
 
     @property

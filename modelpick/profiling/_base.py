@@ -22,7 +22,14 @@ from modelpick.candidates._base import Candidate, WeightsResolution
 from modelpick.data._sample import DataSplit
 from modelpick.exceptions import ProfilingError
 from modelpick.profiling._curve import batch_widths, interpolate, mixture_stats, p50_interval
-from modelpick.profiling._drift import DRIFT_DEADBAND, Sentinel, correction_factor, run_sentinel_s
+from modelpick.profiling._drift import (
+    DRIFT_DEADBAND,
+    ROUND_DEADBAND,
+    Sentinel,
+    correction_factor,
+    round_factors,
+    run_sentinel_s,
+)
 from modelpick.profiling._memory import peak_rss_mb
 from modelpick.profiling._settings import ProfileSettings
 from modelpick.profiling._stats import measure, noise_of, summarize_timings
@@ -472,11 +479,15 @@ def stop_reason(rounds: Sequence[TimingRound], settings: ProfileSettings) -> str
 
     Stable: at least ``min_rounds``, the noise of the calls (median over inputs of IQR/median) below
     ``noise_threshold`` and the medians known to ``MEDIAN_PRECISION`` (``NOTCH * noise / sqrt(rounds)``).
-    Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``.
+    Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``. The noise is that of
+    the calls as they will be reported: each round brought to the median round's speed by its sentinel
+    (:func:`~modelpick.profiling._drift.round_factors`).
     """
     if len(rounds) < settings.min_rounds:
         return None
-    per_input = [[r.timings_s[i] for r in rounds] for i in range(len(rounds[0].timings_s))]
+    factors = round_factors([r.sentinel_s for r in rounds])
+    per_input = [[r.timings_s[i] * f for r, f in zip(rounds, factors, strict=True)]
+                 for i in range(len(rounds[0].timings_s))]
     noise = noise_of(per_input)
     if noise < settings.noise_threshold and NOTCH * noise / math.sqrt(len(rounds)) < MEDIAN_PRECISION:
         return "stable"
@@ -529,7 +540,7 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
         sentinel_p50_ms=run_sentinel_s(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
         sentinel_max_ms=max(sentinels) * 1e3, raw_p50_ms=0.0, raw_p90_ms=0.0,
         round_sentinel_ms=tuple(r.sentinel_s * 1e3 for r in rounds),
-        deadband=DRIFT_DEADBAND, factor=correction_factor(sentinels, reference.seconds),
+        deadband=DRIFT_DEADBAND, factor=correction_factor(sentinels, reference.seconds), round_deadband=ROUND_DEADBAND,
     )
     curve = interval = None
     if cost.curve:
@@ -540,7 +551,8 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
                                                   seed=settings.random_state)
         lengths = summarize_lengths(cost.sample_lengths, cost.lengths_source, measured=curve.grid)
     else:
-        corrected = [[t * drift.correction for t in values] for values in raw]
+        factors = round_corrections(drift, len(rounds))
+        corrected = [[t * f for t, f in zip(values, factors, strict=True)] for values in raw]
         latency = summarize_timings(corrected, noise_threshold=settings.noise_threshold)
         raw_stats = summarize_timings(raw, noise_threshold=settings.noise_threshold)
         lengths = summarize_lengths(cost.inputs_lengths, cost.lengths_source)
@@ -597,12 +609,31 @@ def held_out_error(curve: LatencyCurve) -> float | None:
     return max(errors) if errors else None
 
 
+def round_corrections(drift: DriftCorrection, rounds: int) -> tuple[float, ...]:
+    """What each of ``rounds`` rounds' calls are multiplied by: the run's ``drift.correction``, times the round's
+    own factor (:func:`~modelpick.profiling._drift.round_factors`) when ``drift.round_deadband`` is set and there
+    is one sentinel per round.
+
+    Example:
+        >>> drift = DriftCorrection("s", 1.0, "", 1.0, 1.0, 1.0, 0.0, 0.0, round_sentinel_ms=(1.0, 1.0, 1.5),
+        ...                         factor=0.5, round_deadband=0.05)
+        >>> [round(f, 3) for f in round_corrections(drift, 3)]
+        [0.5, 0.5, 0.35]
+        >>> round_corrections(dataclasses.replace(drift, round_deadband=None), 3)  # before procedure 7
+        (0.5, 0.5, 0.5)
+    """
+    if drift.round_deadband is None or len(drift.round_sentinel_ms) != rounds:
+        return (drift.correction,) * rounds
+    return tuple(drift.correction * f for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
+
+
 def corrected_timings_ms(curve: LatencyCurve, drift: DriftCorrection | None) -> dict[int, tuple[float, ...]]:
-    """The grid's calls brought to ``drift``'s reference speed (as measured without one)."""
+    """The grid's calls (one per round, in order) brought to ``drift``'s reference speed (as measured without one)."""
     grid = curve.grid_timings_ms()
     if drift is None:
         return grid
-    return {length: tuple(t * drift.correction for t in values) for length, values in grid.items()}
+    return {length: tuple(t * f for t, f in zip(values, round_corrections(drift, len(values)), strict=True))
+            for length, values in grid.items()}
 
 
 def read_curve(curve: LatencyCurve, drift: DriftCorrection | None, lengths: Sequence[int], *,

@@ -41,8 +41,8 @@ from typing import Any
 
 from modelpick.profiling._timers import Timer, perf_counter_timer
 
-__all__ = ["DRIFT_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel", "run_sentinel_s",
-           "torch_sentinel"]
+__all__ = ["DRIFT_DEADBAND", "ROUND_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel",
+           "round_factors", "run_sentinel_s", "torch_sentinel"]
 
 SENTINEL_SHAPE = (32, 768, 3072)
 SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is the round's sentinel time
@@ -51,6 +51,14 @@ SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is t
 # 1-6%. Over the 15 runs above, this band gave the lowest spread between two runs: 5.0% on average for the
 # worst of six candidates (5.8% with no band, 9.6% as measured); a band of 10% leaves most real drift in.
 DRIFT_DEADBAND = 0.03
+# A round whose sentinel is further than this from its candidate's median sentinel is brought back to it (the
+# excess only). On a disturbed machine the speed swings by +-25% within seconds, and the sentinel sees the
+# swing of the round it precedes: in 12 candidates' rounds on this project's 2-core VM on such a day, the
+# speed of a round (its calls over their medians) followed its sentinel at a correlation of 0.35-0.94
+# (0.8 typically), and correcting the excess over 5% halved the noise of the small models' calls (MiniLM-L6
+# 0.41 -> 0.12, median of 12 rows 0.31 -> 0.17). Within 5%, the sentinel's own noise would be added instead;
+# on a steady machine its rounds stay within +-3%, so nothing changes there.
+ROUND_DEADBAND = 0.05
 
 
 @dataclass
@@ -140,6 +148,28 @@ def correction_factor(sentinel_s: Sequence[float], reference_s: float, *, deadba
     run = run_sentinel_s(sentinel_s)
     if run <= 0 or reference_s <= 0:
         return 1.0
-    drift = math.log(run / reference_s)
-    beyond = math.copysign(max(0.0, abs(drift) - math.log1p(deadband)), drift)
-    return math.exp(-beyond)
+    return math.exp(-_beyond(math.log(run / reference_s), deadband))
+
+
+def round_factors(sentinel_s: Sequence[float], *, deadband: float = ROUND_DEADBAND) -> tuple[float, ...]:
+    """Per round, the factor that brings its calls to the speed of the candidate's median round: ``median /
+    sentinel`` of that round, less the part within ``deadband`` (see :data:`ROUND_DEADBAND`).
+
+    Relative to the candidate's own median, so a process's quirk (its sentinel slow in every round) cancels;
+    the run's :func:`correction_factor` then brings all of them to the reference.
+
+    Example:
+        >>> [round(f, 3) for f in round_factors([0.001, 0.00102, 0.0013, 0.00098, 0.001])]
+        [1.0, 1.0, 0.808, 1.0, 1.0]
+    """
+    if not sentinel_s:
+        return ()
+    median = statistics.median(sentinel_s)
+    if not median > 0:
+        return tuple(1.0 for _ in sentinel_s)
+    return tuple(math.exp(-_beyond(math.log(s / median), deadband)) if s > 0 else 1.0 for s in sentinel_s)
+
+
+def _beyond(log_ratio: float, deadband: float) -> float:
+    """The part of a log speed ratio outside +-``deadband`` (a soft threshold: no jump at the band's edge)."""
+    return math.copysign(max(0.0, abs(log_ratio) - math.log1p(deadband)), log_ratio)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from modelpick.results import CandidateResult, ProfileResult, QualityEstimate, Recommendation
+from modelpick.profiling._drift import round_factors
+from modelpick.results import CandidateResult, DriftCorrection, ProfileResult, QualityEstimate, Recommendation
 
 __all__ = [
     "PRESCREEN_TITLE",
@@ -264,6 +265,7 @@ def measurement_lines(rec: Recommendation) -> list[str]:
         if p.drift is not None:
             scaled = ("within the sentinel's own noise, not corrected" if p.drift.correction == 1.0
                       else f"figures scaled by {p.drift.correction:.3f}")
+            scaled += _rounds_brought(p.drift)
             parts.append(f"machine {_percent(p.drift.drift)} vs its reference speed (sentinel "
                          f"{p.drift.sentinel_p50_ms:.3g} ms in this run, {p.drift.reference_ms:.3g} ms on "
                          f"{p.drift.reference_measured_at[:10]}; {scaled}); as measured p50 "
@@ -280,6 +282,17 @@ def measurement_lines(rec: Recommendation) -> list[str]:
         if parts:
             lines.append(f"{result.name}: " + "; ".join(parts))
     return lines
+
+
+def _rounds_brought(drift: DriftCorrection) -> str:
+    """How many of a profile's rounds its sentinel brought to the median round's speed, when any was."""
+    if drift.round_deadband is None or not drift.round_sentinel_ms:
+        return ""
+    moved = sum(f != 1.0 for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
+    if not moved:
+        return ""
+    return (f"; {moved} of {len(drift.round_sentinel_ms)} rounds, timed while the machine was more than "
+            f"{drift.round_deadband:.0%} off its median speed, brought to it")
 
 
 def ratio_lines(rec: Recommendation) -> list[str]:

@@ -149,11 +149,14 @@ def test_the_calls_are_brought_to_the_reference_speed_by_the_measurements_median
     # 50% slower, of which the first 3% is within the sentinel's own noise: scaled by 1.03 / 1.5.
     factor = 1.03 / 1.5
     assert result.drift.deadband == 0.03 and result.drift.correction == pytest.approx(factor)
+    # Besides, each round is brought to the median round's speed (sentinel 1.5 ms), less the 5% within the
+    # sentinel's noise: the round at 1 ms by 1.5 / 1 / 1.05, the one at 2 ms by 1.5 / 2 * 1.05.
+    assert result.drift.round_deadband == 0.05
+    rounds_factors = (1.5 / 1.05, 0.75 * 1.05, 1.0)
     grid = corrected_timings_ms(result.curve, result.drift)
-    assert grid[8] == pytest.approx((factor, 2 * factor, 1.5 * factor)) and grid[32] == pytest.approx(
-        (4 * factor, 8 * factor, 6 * factor))
-    assert result.latency.p50_ms == pytest.approx(result.drift.raw_p50_ms * factor)
-    assert result.latency.p90_ms == pytest.approx(result.drift.raw_p90_ms * factor)
+    assert grid[8] == pytest.approx(tuple(t * f * factor for t, f in zip((1.0, 2.0, 1.5), rounds_factors)))
+    assert grid[32] == pytest.approx(tuple(t * f * factor for t, f in zip((4.0, 8.0, 6.0), rounds_factors)))
+    assert result.latency.p50_ms < result.drift.raw_p50_ms  # the raw figures stay as measured
     # Read at the sample's lengths (8, 8, 20, 32) on lines through the measured points.
     assert result.lengths.n == 4 and (result.lengths.measured_min, result.lengths.measured_max) == (8, 32)
     assert result.gflops_per_s == 1.0  # the measured length nearest the sample's median (8)
@@ -198,7 +201,26 @@ def test_without_a_reference_the_rounds_own_median_sentinel_is_the_reference():
     rounds = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01), TimingRound(0.003, (0.003, 0.012, 0.006), 0.02)]
     result = assemble(_cost(), rounds, reference=None, settings=SETTINGS)
     assert result.drift.reference_ms == pytest.approx(2.0) and result.drift.drift == pytest.approx(0.0)
-    assert corrected_timings_ms(result.curve, result.drift)[8] == pytest.approx((1.0, 3.0))  # nothing scaled
+    assert result.drift.correction == 1.0  # the run is not scaled; its rounds are brought to the median one's speed
+    assert corrected_timings_ms(result.curve, result.drift)[8] == pytest.approx((2.0 / 1.05, 3.0 * 2 / 3 * 1.05))
+
+
+def test_a_round_timed_in_a_slow_spell_is_brought_to_the_median_rounds_speed():
+    # Five rounds; the machine ran 30% slower for the fourth, and its sentinel and calls both show it. The
+    # others' sentinels stay within 5% of the median: left as measured (the sentinel's own noise).
+    sentinels = (0.00100, 0.00102, 0.00099, 0.00130, 0.00101)
+    rounds = [TimingRound(s, (0.002 * s / 0.001, 0.008 * s / 0.001, 0.004), 0.01) for s in sentinels]
+    result = assemble(_cost(), rounds, reference=None, settings=SETTINGS)
+    raw = result.curve.grid_timings_ms()[8]
+    corrected = corrected_timings_ms(result.curve, result.drift)[8]
+    assert corrected[:3] + corrected[4:] == pytest.approx(raw[:3] + raw[4:])
+    assert corrected[3] == pytest.approx(raw[3] * 1.01 / 1.30 * 1.05)  # back to the median (1.01 ms) but 5%
+    assert max(corrected) / min(corrected) < 1.08 < max(raw) / min(raw)
+    # A profile recorded before measurement procedure 7 has no round band: read as it was then, every
+    # round alike.
+    older = dataclasses.replace(result.drift, round_deadband=None)
+    assert corrected_timings_ms(result.curve, older)[8] == pytest.approx(raw)
+    assert ProfileResult.from_dict(result.to_dict()).drift == result.drift
 
 
 def test_a_new_reference_brings_a_kept_profile_to_it_without_measuring_again():

@@ -168,3 +168,18 @@ def test_rounds_stop_once_the_medians_are_known_to_two_percent_not_merely_once_t
     assert stop_reason(_rounds([1.0] * 5), settings) == "stable"
     capped = ProfileSettings(min_rounds=5, noise_threshold=0.05, max_time_s=0.04)
     assert stop_reason(_rounds([1.0, 2.0, 3.0, 1.0, 2.0]), capped) == "time cap"
+
+
+def test_rounds_whose_calls_follow_their_sentinels_swings_are_stable_once_brought_to_the_median_round():
+    from modelpick.profiling import ProfileSettings
+    from modelpick.profiling._base import TimingRound, stop_reason
+
+    settings = ProfileSettings(min_rounds=5, noise_threshold=0.05, max_time_s=60)
+    # The machine ran 25-30% slower or faster for some rounds; the sentinel timed before each round sees it.
+    speeds = [1.0, 1.3, 1.0, 0.75, 1.0, 1.25, 1.0]
+    swinging = [TimingRound(0.001 * v, (0.002 * v, 0.004 * v), 0.01) for v in speeds]
+    assert noise_of([[r.timings_s[0] for r in swinging]]) > settings.noise_threshold
+    assert stop_reason(swinging, settings) == "stable"
+    # The same calls with a steady sentinel: nothing says the machine moved, so they are noise.
+    unexplained = [TimingRound(0.001, r.timings_s, 0.01) for r in swinging]
+    assert stop_reason(unexplained, settings) is None

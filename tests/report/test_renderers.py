@@ -138,3 +138,19 @@ def test_json_carries_the_pre_screen_scores(scored_rec):
     fast = next(r for r in data["results"] if r["candidate"]["name"] == "fast-model")
     assert [s["method"] for s in fast["quality"]["prescreen"]] == ["logme", "h-score"]
     assert Recommendation.from_dict(data) == scored_rec
+
+
+def test_the_text_report_says_how_many_rounds_were_brought_to_the_median_rounds_speed(rec):
+    from modelpick.results import DriftCorrection
+
+    def drifting(result, band):
+        drift = DriftCorrection("s", 1.2, "2026-12-01", 1.2, 1.1, 1.3, 9.0, 12.0,
+                                round_sentinel_ms=(1.2, 1.21, 1.6, 1.19, 0.9), factor=1.0, round_deadband=band)
+        return replace(result, profile=replace(result.profile, drift=drift))
+
+    results = (drifting(rec.results[0], 0.05), drifting(rec.results[1], None)) + rec.results[2:]
+    text = render(replace(rec, results=results), "text")
+    assert ("2 of 5 rounds, timed while the machine was more than 5% off its median speed, brought to it"
+            in text)
+    # A profile of an older procedure (no round band) was not corrected round by round, and says nothing.
+    assert text.count("rounds, timed while") == 1
