@@ -27,6 +27,7 @@ from modelpick.profiling._drift import (
     ROUND_DEADBAND,
     Sentinel,
     correction_factor,
+    round_corrections,
     round_factors,
     run_sentinel_s,
 )
@@ -607,24 +608,6 @@ def held_out_error(curve: LatencyCurve) -> float | None:
     errors = [abs(interpolate(grid, p.length) - statistics.median(p.timings_ms)) / statistics.median(p.timings_ms)
               for p in curve.points if p.held_out and statistics.median(p.timings_ms) > 0]
     return max(errors) if errors else None
-
-
-def round_corrections(drift: DriftCorrection, rounds: int) -> tuple[float, ...]:
-    """What each of ``rounds`` rounds' calls are multiplied by: the run's ``drift.correction``, times the round's
-    own factor (:func:`~modelpick.profiling._drift.round_factors`) when ``drift.round_deadband`` is set and there
-    is one sentinel per round.
-
-    Example:
-        >>> drift = DriftCorrection("s", 1.0, "", 1.0, 1.0, 1.0, 0.0, 0.0, round_sentinel_ms=(1.0, 1.0, 1.5),
-        ...                         factor=0.5, round_deadband=0.05)
-        >>> [round(f, 3) for f in round_corrections(drift, 3)]
-        [0.5, 0.5, 0.35]
-        >>> round_corrections(dataclasses.replace(drift, round_deadband=None), 3)  # before procedure 7
-        (0.5, 0.5, 0.5)
-    """
-    if drift.round_deadband is None or len(drift.round_sentinel_ms) != rounds:
-        return (drift.correction,) * rounds
-    return tuple(drift.correction * f for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
 
 
 def corrected_timings_ms(curve: LatencyCurve, drift: DriftCorrection | None) -> dict[int, tuple[float, ...]]:

@@ -40,9 +40,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from modelpick.profiling._timers import Timer, perf_counter_timer
+from modelpick.results import DriftCorrection
 
 __all__ = ["DRIFT_DEADBAND", "ROUND_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel",
-           "round_factors", "run_sentinel_s", "torch_sentinel"]
+           "round_corrections", "round_factors", "run_sentinel_s", "torch_sentinel"]
 
 SENTINEL_SHAPE = (32, 768, 3072)
 SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is the round's sentinel time
@@ -168,6 +169,24 @@ def round_factors(sentinel_s: Sequence[float], *, deadband: float = ROUND_DEADBA
     if not median > 0:
         return tuple(1.0 for _ in sentinel_s)
     return tuple(math.exp(-_beyond(math.log(s / median), deadband)) if s > 0 else 1.0 for s in sentinel_s)
+
+
+def round_corrections(drift: DriftCorrection, rounds: int) -> tuple[float, ...]:
+    """What each of ``rounds`` rounds' calls are multiplied by: the run's ``drift.correction``, times the round's
+    own factor (:func:`round_factors`) when ``drift.round_deadband`` is set and there is one sentinel per round.
+
+    Example:
+        >>> import dataclasses
+        >>> drift = DriftCorrection("s", 1.0, "", 1.0, 1.0, 1.0, 0.0, 0.0, round_sentinel_ms=(1.0, 1.0, 1.5),
+        ...                         factor=0.5, round_deadband=0.05)
+        >>> [round(f, 3) for f in round_corrections(drift, 3)]
+        [0.5, 0.5, 0.35]
+        >>> round_corrections(dataclasses.replace(drift, round_deadband=None), 3)  # before procedure 7
+        (0.5, 0.5, 0.5)
+    """
+    if drift.round_deadband is None or len(drift.round_sentinel_ms) != rounds:
+        return (drift.correction,) * rounds
+    return tuple(drift.correction * f for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
 
 
 def _beyond(log_ratio: float, deadband: float) -> float:

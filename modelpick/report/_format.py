@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from modelpick.profiling._drift import round_factors
+from modelpick.profiling._drift import round_corrections
 from modelpick.results import CandidateResult, DriftCorrection, ProfileResult, QualityEstimate, Recommendation
 
 __all__ = [
@@ -286,9 +286,7 @@ def measurement_lines(rec: Recommendation) -> list[str]:
 
 def _rounds_brought(drift: DriftCorrection) -> str:
     """How many of a profile's rounds its sentinel brought to the median round's speed, when any was."""
-    if drift.round_deadband is None or not drift.round_sentinel_ms:
-        return ""
-    moved = sum(f != 1.0 for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
+    moved = sum(f != drift.correction for f in round_corrections(drift, len(drift.round_sentinel_ms)))
     if not moved:
         return ""
     return (f"; {moved} of {len(drift.round_sentinel_ms)} rounds, timed while the machine was more than "
