@@ -44,7 +44,8 @@ __all__ = ["Costs", "MEASUREMENT_PROCEDURE", "hardware_fingerprint", "measure_co
 # 6: each round makes one untimed call after its sentinel, so the first timed call finds its weights in cache.
 # 7: each round's calls are brought to the candidate's median round by the round's sentinel, beyond +-5%; the
 #    stop rule judges the noise of the calls so brought.
-MEASUREMENT_PROCEDURE = 7
+# 8: a sentinel is also timed after each round; the round's speed is the geometric mean of the two.
+MEASUREMENT_PROCEDURE = 8
 _VERSIONS = {"transformer": ("torch", "transformers", "tokenizers"), "baseline": ("scikit-learn", "numpy", "scipy")}
 _WEIGHT_SUFFIXES = (".json", ".safetensors", ".bin", ".txt", ".model")
 

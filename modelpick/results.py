@@ -197,7 +197,8 @@ class DriftCorrection(Serializable):
     median round, and the run's sentinel is the mean of the faster half of those (a process's quirk only
     slows its sentinel), so the candidates of one run share one factor; drift within
     ``deadband`` of the reference is within the sentinel's own noise and left uncorrected. Each round is also
-    brought to the speed of the profile's median round when its sentinel is beyond ``round_deadband`` of it
+    brought to the speed of the profile's median round when its sentinel (the geometric mean of the ones
+    timed before and after it) is beyond ``round_deadband`` of it
     (the machine's swings within a run). ``raw_*`` are the figures before that scaling.
     """
 
@@ -215,6 +216,9 @@ class DriftCorrection(Serializable):
     # Each round's calls were also brought to the median round's sentinel, beyond this band; None (before
     # measurement procedure 7): they were not.
     round_deadband: float | None = None
+    # The sentinel after each round (measurement procedure 8): a round's speed is judged by the geometric mean
+    # of its sentinels before and after; empty: by the one before alone.
+    round_sentinel_after_ms: tuple[float, ...] = ()
 
     @property
     def correction(self) -> float:

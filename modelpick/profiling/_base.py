@@ -26,6 +26,7 @@ from modelpick.profiling._drift import (
     DRIFT_DEADBAND,
     ROUND_DEADBAND,
     Sentinel,
+    bracketed_sentinels,
     correction_factor,
     round_corrections,
     round_factors,
@@ -80,12 +81,18 @@ class Checks:
 
 @dataclass(frozen=True)
 class TimingRound:
-    """One round: the sentinel, timed just before, and one timed call per input (seconds)."""
+    """One round: the sentinel, timed just before and just after, and one timed call per input (seconds)."""
 
     sentinel_s: float
     timings_s: tuple[float, ...]
-    wall_s: float  # the round's wall time, sentinel included
+    wall_s: float  # the round's wall time, sentinels included
     started_at: float = 0.0  # time.time() when the round began: shows the order rounds of candidates ran in
+    sentinel_after_s: float | None = None  # None: a round timed before measurement procedure 8
+
+    @property
+    def speed_sentinel_s(self) -> float:
+        """The sentinel for the machine's speed during this round (see :func:`bracketed_sentinels`)."""
+        return bracketed_sentinels([self.sentinel_s], [self.sentinel_after_s] if self.sentinel_after_s else [])[0]
 
 
 @dataclass(frozen=True)
@@ -376,8 +383,8 @@ class ProfilingSession:
             raise
 
     def timed_round(self) -> TimingRound:
-        """A settling pause, the sentinel, then one timed call per input (Python's GC paused, as ``timeit``
-        does)."""
+        """A settling pause, the sentinel, one timed call per input, and the sentinel again (Python's GC
+        paused, as ``timeit`` does)."""
         import gc
         import time
 
@@ -398,11 +405,12 @@ class ProfilingSession:
                     self._timer(lambda: self._profiler.run_once(self._loaded, single))  # noqa: B023 - called at once
                     for single in self.inputs.single
                 )
+                sentinel_after_s = self._sentinel.time_s(self._timer)
             finally:
                 wall = time.perf_counter() - start
                 if gc_was_enabled:
                     gc.enable()
-            return TimingRound(sentinel_s, timings, wall, started_at)
+            return TimingRound(sentinel_s, timings, wall, started_at, sentinel_after_s)
 
     def finish(self, rounds: Sequence[TimingRound], *, peak_gflops: float | None = None) -> MeasuredCost:
         """Tokenization, throughput, memory and the checks; everything the rounds do not give."""
@@ -481,12 +489,12 @@ def stop_reason(rounds: Sequence[TimingRound], settings: ProfileSettings) -> str
     Stable: at least ``min_rounds``, the noise of the calls (median over inputs of IQR/median) below
     ``noise_threshold`` and the medians known to ``MEDIAN_PRECISION`` (``NOTCH * noise / sqrt(rounds)``).
     Time cap: at least ``min_rounds`` and the rounds' wall time past ``max_time_s``. The noise is that of
-    the calls as they will be reported: each round brought to the median round's speed by its sentinel
+    the calls as they will be reported: each round brought to the median round's speed by its sentinels
     (:func:`~modelpick.profiling._drift.round_factors`).
     """
     if len(rounds) < settings.min_rounds:
         return None
-    factors = round_factors([r.sentinel_s for r in rounds])
+    factors = round_factors([r.speed_sentinel_s for r in rounds])
     per_input = [[r.timings_s[i] * f for r, f in zip(rounds, factors, strict=True)]
                  for i in range(len(rounds[0].timings_s))]
     noise = noise_of(per_input)
@@ -507,6 +515,12 @@ class Reference:
     seconds: float
     measured_at: str
     processes: int = 1
+
+
+def _sentinels_after_ms(rounds: Sequence[TimingRound]) -> tuple[float, ...]:
+    """The sentinel after each round, in ms; none at all unless every round has one."""
+    after = [r.sentinel_after_s for r in rounds]
+    return tuple(s * 1e3 for s in after if s) if all(after) else ()
 
 
 def candidate_sentinel_s(rounds: Sequence[TimingRound]) -> float:
@@ -541,6 +555,7 @@ def assemble(cost: MeasuredCost, rounds: Sequence[TimingRound], *, reference: Re
         sentinel_p50_ms=run_sentinel_s(sentinels) * 1e3, sentinel_min_ms=min(sentinels) * 1e3,
         sentinel_max_ms=max(sentinels) * 1e3, raw_p50_ms=0.0, raw_p90_ms=0.0,
         round_sentinel_ms=tuple(r.sentinel_s * 1e3 for r in rounds),
+        round_sentinel_after_ms=_sentinels_after_ms(rounds),
         deadband=DRIFT_DEADBAND, factor=correction_factor(sentinels, reference.seconds), round_deadband=ROUND_DEADBAND,
     )
     curve = interval = None

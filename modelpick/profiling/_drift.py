@@ -42,8 +42,8 @@ from typing import Any
 from modelpick.profiling._timers import Timer, perf_counter_timer
 from modelpick.results import DriftCorrection
 
-__all__ = ["DRIFT_DEADBAND", "ROUND_DEADBAND", "SENTINEL_CALLS", "Sentinel", "correction_factor", "numpy_sentinel",
-           "round_corrections", "round_factors", "run_sentinel_s", "torch_sentinel"]
+__all__ = ["DRIFT_DEADBAND", "ROUND_DEADBAND", "SENTINEL_CALLS", "Sentinel", "bracketed_sentinels", "correction_factor",
+           "numpy_sentinel", "round_corrections", "round_factors", "run_sentinel_s", "torch_sentinel"]
 
 SENTINEL_SHAPE = (32, 768, 3072)
 SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is the round's sentinel time
@@ -53,12 +53,13 @@ SENTINEL_CALLS = 5  # timed per round, after one untimed call; their median is t
 # worst of six candidates (5.8% with no band, 9.6% as measured); a band of 10% leaves most real drift in.
 DRIFT_DEADBAND = 0.03
 # A round whose sentinel is further than this from its candidate's median sentinel is brought back to it (the
-# excess only). On a disturbed machine the speed swings by +-25% within seconds, and the sentinel sees the
-# swing of the round it precedes: in 12 candidates' rounds on this project's 2-core VM on such a day, the
-# speed of a round (its calls over their medians) followed its sentinel at a correlation of 0.35-0.94
-# (0.8 typically), and correcting the excess over 5% halved the noise of the small models' calls (MiniLM-L6
-# 0.41 -> 0.12, median of 12 rows 0.31 -> 0.17). Within 5%, the sentinel's own noise would be added instead;
-# on a steady machine its rounds stay within +-3%, so nothing changes there.
+# excess only). On a disturbed machine the speed swings by +-25% within seconds. In 12 candidates' rounds on
+# this project's 2-core VM on such a day, the speed of a round (its calls over their medians) followed the
+# sentinel timed before it at a correlation of 0.35-0.94 (0.8 typically), and correcting the excess over 5%
+# halved the noise of the small models' calls (MiniLM-L6 0.41 -> 0.12, median of 12 rows 0.31 -> 0.17).
+# Within 5%, the sentinel's own noise would be added instead; on a steady machine its rounds stay within
+# +-3%, so nothing changes there. The round's sentinel is the geometric mean of one timed before and one
+# after it (see :func:`bracketed_sentinels`).
 ROUND_DEADBAND = 0.05
 
 
@@ -171,9 +172,34 @@ def round_factors(sentinel_s: Sequence[float], *, deadband: float = ROUND_DEADBA
     return tuple(math.exp(-_beyond(math.log(s / median), deadband)) if s > 0 else 1.0 for s in sentinel_s)
 
 
+def bracketed_sentinels(before_s: Sequence[float], after_s: Sequence[float]) -> tuple[float, ...]:
+    """Per round, the sentinel for the machine's speed during it: the geometric mean of the sentinel timed
+    before the round and the one timed after it; the one before alone where there is none after (rounds
+    timed before measurement procedure 8).
+
+    A sentinel before the round sees the speed at its start only, and a round of a large model lasts
+    a second or more, longer than the machine's swings. On a disturbed day of this project's 2-core VM
+    (4 runs of 6 candidates on 120 Debian descriptions), brought back by the sentinel before alone, the
+    calls of DistilBERT and ALBERT got noisier (the 10-90% range of calls over their medians 0.20 -> 0.51
+    and 0.24 -> 0.45), and the median over the 24 rows went from 0.31 to 0.33. With the next round's
+    sentinel as well (on the same recorded rounds, standing in for one timed after) it went down to 0.27;
+    on the 12 demo rows of the day before, 0.58 -> 0.39, where the sentinel before alone gave 0.41.
+
+    Example:
+        >>> [round(s, 6) for s in bracketed_sentinels([0.001, 0.002], [0.004, 0.002])]
+        [0.002, 0.002]
+        >>> bracketed_sentinels([0.001, 0.002], [])
+        (0.001, 0.002)
+    """
+    if len(after_s) != len(before_s):
+        return tuple(before_s)
+    return tuple(math.sqrt(b * a) if b > 0 and a > 0 else b for b, a in zip(before_s, after_s, strict=True))
+
+
 def round_corrections(drift: DriftCorrection, rounds: int) -> tuple[float, ...]:
     """What each of ``rounds`` rounds' calls are multiplied by: the run's ``drift.correction``, times the round's
-    own factor (:func:`round_factors`) when ``drift.round_deadband`` is set and there is one sentinel per round.
+    own factor (:func:`round_factors` of its :func:`bracketed_sentinels`) when ``drift.round_deadband`` is set
+    and there is one sentinel per round.
 
     Example:
         >>> import dataclasses
@@ -186,7 +212,8 @@ def round_corrections(drift: DriftCorrection, rounds: int) -> tuple[float, ...]:
     """
     if drift.round_deadband is None or len(drift.round_sentinel_ms) != rounds:
         return (drift.correction,) * rounds
-    return tuple(drift.correction * f for f in round_factors(drift.round_sentinel_ms, deadband=drift.round_deadband))
+    sentinels = bracketed_sentinels(drift.round_sentinel_ms, drift.round_sentinel_after_ms)
+    return tuple(drift.correction * f for f in round_factors(sentinels, deadband=drift.round_deadband))
 
 
 def _beyond(log_ratio: float, deadband: float) -> float:

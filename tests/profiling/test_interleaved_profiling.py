@@ -58,6 +58,9 @@ def test_candidates_take_turns_round_by_round(tiny_bert_dir, split, fast_setting
         assert result.drift.sentinel_min_ms == pytest.approx(min(per_candidate))
         assert result.drift.sentinel_max_ms == pytest.approx(max(per_candidate))
         assert result.drift.round_sentinel_ms == pytest.approx(tuple(r.sentinel_s * 1e3 for r in run.rounds[name]))
+        assert result.drift.round_sentinel_after_ms == pytest.approx(
+            tuple(r.sentinel_after_s * 1e3 for r in run.rounds[name]))
+        assert all(r.sentinel_after_s > 0 for r in run.rounds[name])  # timed after every round
     assert _no_children_left()
 
 

@@ -223,6 +223,28 @@ def test_a_round_timed_in_a_slow_spell_is_brought_to_the_median_rounds_speed():
     assert ProfileResult.from_dict(result.to_dict()).drift == result.drift
 
 
+def test_a_round_is_judged_by_its_sentinels_before_and_after_it():
+    # A long round: the machine was 30% slow when it began and back to speed for the rest of it (the
+    # sentinel after reads the median), so its calls were only a little slow. The sentinel before alone
+    # would bring them 24% down; the pair (geometric mean, 14% off the median) brings them 9% down.
+    before = (0.00100, 0.00101, 0.00130, 0.00099, 0.00100)
+    after = (0.00100, 0.00099, 0.00100, 0.00101, 0.00100)
+    rounds = [TimingRound(b, (0.002, 0.008, 0.004), 0.5, sentinel_after_s=a) for b, a in zip(before, after, strict=True)]
+    result = assemble(_cost(), rounds, reference=None, settings=SETTINGS)
+    assert result.drift.round_sentinel_after_ms == pytest.approx(tuple(a * 1e3 for a in after))
+    raw = result.curve.grid_timings_ms()[8]
+    corrected = corrected_timings_ms(result.curve, result.drift)[8]
+    assert corrected[3:] + corrected[:2] == pytest.approx(raw[3:] + raw[:2])
+    assert corrected[2] == pytest.approx(raw[2] / math.sqrt(1.30) * 1.05)  # back to the median but 5%
+    # Recorded before measurement procedure 8 (no sentinel after): the sentinel before alone, as then.
+    older = dataclasses.replace(result.drift, round_sentinel_after_ms=())
+    assert corrected_timings_ms(result.curve, older)[8][2] == pytest.approx(raw[2] / 1.30 * 1.05)
+    assert ProfileResult.from_dict(result.to_dict()).drift == result.drift
+    # Rounds timed with no sentinel after leave the record empty, not half filled.
+    mixed = [*rounds[:4], TimingRound(0.001, (0.002, 0.008, 0.004), 0.5)]
+    assert assemble(_cost(), mixed, reference=None, settings=SETTINGS).drift.round_sentinel_after_ms == ()
+
+
 def test_a_new_reference_brings_a_kept_profile_to_it_without_measuring_again():
     rounds = [TimingRound(0.001, (0.001, 0.004, 0.002), 0.01), TimingRound(0.002, (0.002, 0.008, 0.004), 0.02)]
     measured = assemble(_cost(), rounds, reference=Reference("s", 0.001, "2026-01-01"), settings=SETTINGS)

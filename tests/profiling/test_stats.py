@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import math
 import statistics
@@ -183,3 +184,10 @@ def test_rounds_whose_calls_follow_their_sentinels_swings_are_stable_once_brough
     # The same calls with a steady sentinel: nothing says the machine moved, so they are noise.
     unexplained = [TimingRound(0.001, r.timings_s, 0.01) for r in swinging]
     assert stop_reason(unexplained, settings) is None
+    # A sentinel after each round that says the machine was back to speed: the swing was not the machine's
+    # for the whole round, so the calls are only partly brought back and stay noisy.
+    recovered = [dataclasses.replace(r, sentinel_after_s=0.001) for r in swinging]
+    assert stop_reason(recovered, settings) is None
+    # Both sentinels saw it: stable again.
+    seen = [dataclasses.replace(r, sentinel_after_s=r.sentinel_s) for r in swinging]
+    assert stop_reason(seen, settings) == "stable"
