@@ -29,6 +29,7 @@ from modelpick.profiling._curve import (
     held_out_lengths,
     interpolate,
     length_grid,
+    _resampled_p50s,
     mixture_stats,
     p50_interval,
     ratio_interval,
@@ -122,6 +123,23 @@ def test_intervals_cover_the_figure_and_narrow_with_steadier_timings():
     ratio, low, high = ratio_interval(({8: [2 * t for t in steady[8]], 16: [2 * t for t in steady[16]]}, lengths),
                                       (steady, lengths))
     assert ratio == pytest.approx(2.0) and 1.9 < low <= ratio <= high < 2.1
+
+
+@pytest.mark.parametrize("grid", [(8,), (8, 16, 64), (16, 32)])
+def test_the_bootstrap_is_the_mixture_p50_of_each_resample_of_whole_rounds(grid):
+    # All resamples are computed at once; each must be mixture_stats' p50 of the rounds it drew, drawn here
+    # with the same generator. Lengths below, inside and beyond the grid; one length has extra calls
+    # where there are others (rounds beyond the fewest are not drawn); ties between lengths test the weighted median's ordering.
+    rng = random.Random(7)
+    curve = {x: [round(x / 8 * (1 + rng.gauss(0, 0.3)), 2) for _ in range(9)] for x in grid}
+    curve[grid[0]] = [*curve[grid[0]], 99.0]
+    lengths = [4, 8, 8, 11, 16, 16, 20, 40, 80, 80, 80]
+    draws, rounds = random.Random(3), min(len(v) for v in curve.values())
+    expected = []
+    for _ in range(50):
+        picks = [draws.randrange(rounds) for _ in range(rounds)]
+        expected.append(mixture_stats({x: [v[i] for i in picks] for x, v in curve.items()}, lengths).p50_ms)
+    assert _resampled_p50s(curve, lengths, resamples=50, seed=3) == pytest.approx(expected, rel=1e-12)
 
 
 def _cost(**overrides) -> MeasuredCost:
