@@ -178,12 +178,12 @@ def bracketed_sentinels(before_s: Sequence[float], after_s: Sequence[float]) -> 
     timed before measurement procedure 8).
 
     A sentinel before the round sees the speed at its start only, and a round of a large model lasts
-    a second or more, longer than the machine's swings. On a disturbed day of this project's 2-core VM
-    (4 runs of 6 candidates on 120 Debian descriptions), brought back by the sentinel before alone, the
-    calls of DistilBERT and ALBERT got noisier (the 10-90% range of calls over their medians 0.20 -> 0.51
-    and 0.24 -> 0.45), and the median over the 24 rows went from 0.31 to 0.33. With the next round's
-    sentinel as well (on the same recorded rounds, standing in for one timed after) it went down to 0.27;
-    on the 12 demo rows of the day before, 0.58 -> 0.39, where the sentinel before alone gave 0.41.
+    a second or more, longer than the machine's swings. In 4 runs of 6 candidates on 120 Debian
+    descriptions on this project's 2-core VM, on a day it drifted under load, a round's speed (its calls
+    over their medians) followed the sentinel before it at a correlation of 0.64, the one after at 0.67,
+    and their geometric mean at 0.77 (medians over the 24 rows). Brought back by the sentinel before alone,
+    the calls got noisier (the 10-90% range of calls over their medians, median of the rows, 0.27 as
+    measured -> 0.30; DistilBERT's and ALBERT's up to 0.51 in earlier runs); by the geometric mean, 0.21.
 
     Example:
         >>> [round(s, 6) for s in bracketed_sentinels([0.001, 0.002], [0.004, 0.002])]
