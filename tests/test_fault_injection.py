@@ -142,9 +142,9 @@ def test_a_reproducible_failure_is_remembered_by_the_cache_and_a_crash_is_tried_
 class _Run:
     """A ``modelpick`` command in a process group of its own, its stderr read as it comes, its processes noted."""
 
-    def __init__(self, command: list[str]) -> None:
+    def __init__(self, command: list[str], env: dict[str, str] | None = None) -> None:
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
-                                        start_new_session=True)
+                                        start_new_session=True, env=env)
         self.lines: list[str] = []
         self.started: set[psutil.Process] = set()
         self._reader = threading.Thread(target=self._read, daemon=True)
@@ -178,16 +178,17 @@ class _Run:
     def said(self, text: str) -> bool:
         return any(text in line for line in self.lines)
 
-    def interrupt(self, *, group: bool) -> float:
-        """SIGINT as a terminal's Ctrl-C sends it (the whole process group) or to the parent alone.
+    def interrupt(self, *, group: bool, signal_number: int = signal.SIGINT) -> float:
+        """SIGINT as a terminal's Ctrl-C sends it (the whole process group) or to the parent alone (or another
+        signal: SIGTERM, as a CI runner cancelling a job sends it).
 
         Returns the seconds until the run ended.
         """
         sent = time.monotonic()
         if group:
-            os.killpg(self.process.pid, signal.SIGINT)
+            os.killpg(self.process.pid, signal_number)
         else:
-            self.process.send_signal(signal.SIGINT)
+            self.process.send_signal(signal_number)
         try:
             self.process.wait(60)
         finally:
@@ -247,6 +248,34 @@ def test_ctrl_c_during_profile_save_keeps_the_finished_profiles(tmp_path, review
     assert profiles["failed"] == {"fault:hang": "not measured: the run was interrupted"}
     # Every process the run started is gone (multiprocessing's resource tracker ends when its parent does).
     assert run.started and run.leftovers() == []
+
+
+def test_sigterm_stops_like_ctrl_c_and_leaves_no_process_or_temporary_directory(tmp_path, reviews):
+    # A CI runner that cancels a job, or `timeout`, sends SIGTERM to the command: the run must end its
+    # children and remove their scratch directories as Ctrl-C does, and keep the profiles that finished.
+    saved, scratch = tmp_path / "profiles.json", tmp_path / "tmp"
+    scratch.mkdir()
+    run = _Run([
+        sys.executable, "-m", "modelpick.testing.faults", "profile", "--data", str(reviews),
+        "--candidate", "majority-class", "--candidate", "fault:hang", "--candidate", "tfidf-logreg",
+        "--threads", "1", "--max-profile-time-s", "0.2", "--timeout-s", "600", "--save", str(saved),
+    ], env={**os.environ, "TMPDIR": str(scratch)})
+    try:
+        run.wait_until(lambda children: run.said("[2/3] fault:hang: measuring cost") and _at_work(children, for_s=1),
+                       timeout_s=240, what="hang candidate at work")
+        assert any(p.name.startswith("modelpick-child-") for p in scratch.iterdir())  # the hang's, in use
+        stopped_after = run.interrupt(group=False, signal_number=signal.SIGTERM)
+    finally:
+        run.kill()
+
+    assert run.process.returncode == 143, run.stderr  # 128 + SIGTERM
+    assert stopped_after < _STOP_S, run.stderr
+    assert "Traceback" not in run.stderr
+    assert run.stderr.rstrip().endswith(f"terminated; saved the 2 finished profile(s) to {saved}; 1 candidate(s) "
+                                        "without a profile are listed there under 'failed'"), run.stderr
+    assert [p["candidate"] for p in json.loads(saved.read_text())["profiles"]] == ["majority-class", "tfidf-logreg"]
+    assert run.started and run.leftovers() == []
+    assert [p.name for p in scratch.iterdir() if p.name.startswith("modelpick-")] == []
 
 
 def test_ctrl_c_during_tuning_keeps_the_finished_trials_and_fails_the_running_one(tmp_path, reviews):

@@ -12,7 +12,9 @@ The options of ``advise``, ``compare`` and ``profile`` are built from
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
@@ -207,8 +209,27 @@ def _one_line_warnings(show_others: Callable[..., None]) -> Callable[..., None]:
     return show
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, stopped like Ctrl-C: a CI job cancelled or timed out sends it, and the run must still end its
+    children, remove their temporary files and keep what finished (Python's default would end at once)."""
+
+
+def _stop_on_sigterm(signum: int, frame: Any) -> NoReturn:
+    raise _Terminated
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script exits with it)."""
+    if threading.current_thread() is not threading.main_thread():  # only the main thread may set handlers
+        return _main(argv)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        return _main(argv)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     debug = "--debug" in (argv if argv is not None else sys.argv[1:])
     try:
@@ -230,8 +251,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt as exc:
         # The notes say what the run kept (profiles saved, trials left in the storage).
-        print("; ".join(["interrupted", *getattr(exc, "__notes__", ())]), file=sys.stderr)
-        return 130  # 128 + SIGINT, as shells report a command ended by Ctrl-C
+        terminated = isinstance(exc, _Terminated)
+        print("; ".join(["terminated" if terminated else "interrupted", *getattr(exc, "__notes__", ())]),
+              file=sys.stderr)
+        # 128 + the signal, as shells report a command ended by it.
+        return 128 + (signal.SIGTERM if terminated else signal.SIGINT)
     except Exception as exc:
         if debug:
             raise
