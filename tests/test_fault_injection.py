@@ -320,5 +320,5 @@ def test_ctrl_c_during_tuning_keeps_the_finished_trials_and_fails_the_running_on
     assert not [t for t in after if t.state == states.RUNNING]
     cut = [t for t in after if t.state == states.FAIL]
     assert len(cut) == 1 and cut[0].user_attrs == {**cut[0].user_attrs, "interrupted": True,
-                                                   "fail_reason": "interrupted (Ctrl-C) while it ran"}
+                                                   "fail_reason": "interrupted (Ctrl-C or SIGTERM) while it ran"}
     assert run.started and run.leftovers() == []

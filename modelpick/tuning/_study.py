@@ -31,7 +31,7 @@ __all__ = ["INTERRUPTED_ATTRIBUTE", "StudyProgress", "TunedStudy"]
 
 logger = logging.getLogger("modelpick.tuning")
 
-# User attribute of a trial that ended FAIL because the run was interrupted (Ctrl-C) while it ran.
+# User attribute of a trial that ended FAIL because the run was interrupted (Ctrl-C, SIGTERM) while it ran.
 INTERRUPTED_ATTRIBUTE = "interrupted"
 
 
@@ -208,7 +208,7 @@ class TunedStudy:
                 # Optuna records the trial as FAIL and lets the interrupt go on; marked, the trial is not
                 # counted by progress().
                 trial.set_user_attr(INTERRUPTED_ATTRIBUTE, True)
-                trial.set_user_attr("fail_reason", "interrupted (Ctrl-C) while it ran")
+                trial.set_user_attr("fail_reason", "interrupted (Ctrl-C or SIGTERM) while it ran")
                 shutil.rmtree(output_dir, ignore_errors=True)
                 raise
             outcomes.append(outcome)

@@ -324,7 +324,7 @@ def test_a_trial_cut_short_by_ctrl_c_is_not_counted_so_a_resumed_run_does_it_aga
     complete, cut, failed = study.study.ask(), study.study.ask(), study.study.ask()
     study.study.tell(complete, 0.75)
     cut.set_user_attr(INTERRUPTED_ATTRIBUTE, True)
-    cut.set_user_attr("fail_reason", "interrupted (Ctrl-C) while it ran")
+    cut.set_user_attr("fail_reason", "interrupted (Ctrl-C or SIGTERM) while it ran")
     study.study.tell(cut, state=States.FAIL)
     failed.set_user_attr("fail_reason", "the child process was killed by SIGKILL (out of memory?)")
     study.study.tell(failed, state=States.FAIL)
