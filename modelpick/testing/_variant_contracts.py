@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import shutil
 import tempfile
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -88,7 +90,8 @@ def check_variant(
         min_pooled_cosine: The lowest cosine similarity allowed, for every row, between the variant's
             and the model's own mean-pooled last hidden states (the estimator's features). 0.99 suits a
             variant that changes numerics (int8); an exact variant can be held to more.
-        workdir: Where the variant may write files; a new temporary directory when ``None``.
+        workdir: Where the variant may write files; when ``None``, a new temporary directory, removed with the
+            runner (or at once when the variant cannot run here).
 
     Returns:
         The prepared runner, for checks of the variant's own; ``None`` where the variant says it cannot
@@ -130,6 +133,8 @@ def check_variant(
     variant = variant_class()
     reason = variant.unavailable_reason(device)
     directory = workdir if workdir is not None else tempfile.mkdtemp(prefix=f"modelpick-variant-{key}-")
+    if workdir is None:  # ours: removed when nothing needs it (the runner may still read its files)
+        cleanup = weakref.finalize(variant, shutil.rmtree, directory, ignore_errors=True)
     if reason is not None:
         assert _one_line(reason), f"{key}: unavailable_reason() must be None or one non-empty line; got {reason!r}"
         try:
@@ -139,12 +144,18 @@ def check_variant(
             assert reason in str(exc), f"{key}: prepare() on {device} must say why it cannot run there; said {exc}"
         else:
             raise AssertionError(f"{key}: prepare() must raise CandidateError on {device}, where it says: {reason}")
+        finally:
+            if workdir is None:
+                cleanup()
         return None
 
     before = {name: value.detach().clone() for name, value in model.state_dict().items()}
     threads = torch.get_num_threads()
     runner = variant.prepare(model, example_inputs=example_inputs, device=device, num_threads=num_threads,
                              workdir=directory)
+    if workdir is None:  # the directory lives as long as the runner, not the variant
+        cleanup.detach()
+        weakref.finalize(runner, shutil.rmtree, directory, ignore_errors=True)
     assert torch.get_num_threads() == threads, (
         f"{key}: prepare() must leave torch's thread count as it was: {threads}, now {torch.get_num_threads()}"
     )

@@ -121,6 +121,30 @@ def test_each_variant_keeps_its_contract_and_tolerance_on_each_architecture(tiny
         _assert_within_tolerance(name, runner, loaded)
 
 
+@pytest.mark.parametrize("name", ["onnx", "fp16"])
+def test_the_contracts_own_directory_lives_as_long_as_the_runner(tiny, name, tmp_path, monkeypatch):
+    # With no workdir given, check_variant makes one: an ONNX runner's graph is there, so it must outlive the
+    # check, and go when the runner does; a variant that cannot run here leaves nothing at all.
+    if name == "onnx" and not HAS_ONNX:
+        pytest.skip("needs the onnx extra")
+    import gc
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    loaded = tiny["bert"]
+    runner = check_variant(name, VARIANTS[name], loaded.model, _batch(loaded, TEXTS[:2]),
+                           min_pooled_cosine=MIN_POOLED_COSINE[name])
+    made = [p for p in tmp_path.iterdir() if p.name.startswith(f"modelpick-variant-{name}-")]
+    if runner is None:
+        assert made == []
+        return
+    assert len(made) == 1 and any(made[0].iterdir())  # the exported graph
+    _assert_within_tolerance(name, runner, loaded)
+    del runner
+    gc.collect()
+    assert not made[0].exists()
+
+
 @pytest.mark.parametrize(("name", "tolerance"), [("eager", 0.0), ("int8", 0.2), ("onnx", 1e-5)])
 def test_one_runner_serves_batches_of_other_sizes_and_lengths_as_the_estimator_sends_them(tiny, name, tolerance,
                                                                                           tmp_path):
