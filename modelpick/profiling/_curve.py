@@ -231,21 +231,24 @@ def _interpolated(xs: Any, quantiles: Any, lengths: Any) -> Any:
     return values
 
 
-def _weighted_percentiles(values: Any, weights: Any, qs: Sequence[float]) -> list[float]:
-    """:func:`weighted_percentile` of numpy arrays at several ``qs``."""
+def _weighted_percentiles(values: Any, weights: Any, qs: Sequence[float]) -> Any:
+    """:func:`weighted_percentile` at each of ``qs`` of each row of ``values`` (a 2-D numpy array: one row per
+    bootstrap resample, or a single row), all rows sharing ``weights``: a ``(rows, len(qs))`` array."""
     import numpy as np
 
-    order = np.argsort(values, kind="stable")
-    ordered, seen = values[order], np.cumsum(weights[order])
-    total = int(seen[-1])
+    order = np.argsort(values, axis=1, kind="stable")
+    ordered, seen = np.take_along_axis(values, order, axis=1), np.cumsum(weights[order], axis=1)
+    total = int(weights.sum())
+    rows = np.arange(len(values))
     found = []
     for q in qs:
         position = (total - 1) * q / 100.0
         low = math.floor(position)
-        low_value = ordered[np.searchsorted(seen, low, side="right")]
-        high_value = ordered[np.searchsorted(seen, min(low + 1, total - 1), side="right")]
-        found.append(float(low_value + (high_value - low_value) * (position - low)))
-    return found
+        # searchsorted(seen, v, side="right") per row: how many cumulative weights are <= v.
+        low_value = ordered[rows, (seen <= low).sum(axis=1)]
+        high_value = ordered[rows, (seen <= min(low + 1, total - 1)).sum(axis=1)]
+        found.append(low_value + (high_value - low_value) * (position - low))
+    return np.stack(found, axis=1)
 
 
 def mixture_stats(timings_ms: Mapping[int, Sequence[float]], lengths: Sequence[int]) -> MixtureStats:
@@ -274,7 +277,7 @@ def mixture_stats(timings_ms: Mapping[int, Sequence[float]], lengths: Sequence[i
     total = int(weights.sum())
     mean = float(np.dot(values, weights) / total)
     variance = float(np.dot(weights, (values - mean) ** 2) / max(total - 1, 1))
-    p50, p90, p95, p99 = _weighted_percentiles(values, weights, (50, 90, 95, 99))
+    p50, p90, p95, p99 = (float(v) for v in _weighted_percentiles(values[None, :], weights, (50, 90, 95, 99))[0])
     return MixtureStats(p50_ms=p50, p90_ms=p90, p95_ms=p95, p99_ms=p99, mean_ms=mean, stdev_ms=math.sqrt(variance))
 
 
@@ -301,23 +304,7 @@ def _resampled_p50s(
     values = _interpolated(np.array(grid, dtype=float), quantiles, np.array(list(counts), dtype=float))
     values = values.reshape(resamples, -1)
     weights = np.repeat(np.array(list(counts.values()), dtype=np.int64), k)
-    return _weighted_p50_rows(values, weights)
-
-
-def _weighted_p50_rows(values: Any, weights: Any) -> list[float]:
-    """:func:`_weighted_percentiles` at 50 of each row of ``values``, all rows sharing ``weights``."""
-    import numpy as np
-
-    order = np.argsort(values, axis=1, kind="stable")
-    ordered, seen = np.take_along_axis(values, order, axis=1), np.cumsum(weights[order], axis=1)
-    total = int(weights.sum())
-    position = (total - 1) * 0.5
-    low = math.floor(position)
-    rows = np.arange(len(values))
-    # searchsorted(seen, v, side="right") is how many cumulative weights are <= v: count them per row.
-    low_value = ordered[rows, np.minimum((seen <= low).sum(axis=1), seen.shape[1] - 1)]
-    high_value = ordered[rows, np.minimum((seen <= min(low + 1, total - 1)).sum(axis=1), seen.shape[1] - 1)]
-    return [float(v) for v in low_value + (high_value - low_value) * (position - low)]
+    return [float(v) for v in _weighted_percentiles(values, weights, (50,))[:, 0]]
 
 
 def p50_interval(
