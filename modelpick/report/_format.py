@@ -147,7 +147,7 @@ def notes(rec: Recommendation) -> list[str]:
         "kept alive while the candidates of one kind take turns, round by round, so every candidate is timed "
         "over the same stretch of time. A transformer is timed at a grid of sequence lengths bracketing your "
         "texts and read at your texts' token lengths (a baseline on the texts themselves). Each round is brought "
-        "to the machine's reference speed by a sentinel matrix product timed just before it. "
+        "to the machine's reference speed by a sentinel matrix product timed just before and just after it. "
         f"{pct} is the constrained figure. Memory: the child's peak RSS from the moment the model was ready in "
         "the form timed (loading or converting it is not counted), above a baseline process that only imported "
         "the same libraries.",
