@@ -44,10 +44,11 @@ def test_a_killed_workers_trial_is_failed_by_its_heartbeat_and_retried(tiny_job,
     killed = trials[running.number]
     assert killed.state == optuna.trial.TrialState.FAIL
     # Its parameters as stored when it was killed: the snapshot taken when it started RUNNING may predate them
-    # (the worker suggests them just after), which a busy machine (tests in parallel workers) made visible.
+    # (the worker suggests them just after), which a busy machine (tests in parallel workers) made visible. It
+    # may also be killed between two suggestions: the retry repeats every parameter it had and suggests the rest.
     assert killed.params
     retried = [t for t in trials if optuna.storages.RetryHeartbeatStaleTrialCallback.retried_trial_number(t)
                == running.number]
-    assert len(retried) == 1 and retried[0].params == killed.params
+    assert len(retried) == 1 and killed.params.items() <= retried[0].params.items()
     assert retried[0].state in (optuna.trial.TrialState.COMPLETE, optuna.trial.TrialState.PRUNED)
     assert "heartbeat" in study.progress().failures[0]
